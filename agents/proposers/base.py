@@ -1,0 +1,60 @@
+"""The proposer seam shared by the built-in search and language-model proposers.
+
+A proposer sees only what an agent may see: the task spec, the experiment log and the best
+candidates so far with their agent-visible feedback. It never sees the hidden law.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from discolab.types import Candidate, Evaluation, Experiment, TaskSpec
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    """A stored candidate with the feedback the agent is allowed to read."""
+
+    candidate: Candidate
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True)
+class ProposalContext:
+    """What a proposer gets each round.
+
+    Attributes:
+        spec: the task statement.
+        experiments: every answered experiment so far, oldest first.
+        best: the best candidates so far, best first, with agent-visible feedback.
+        round: the explorer round (0-based).
+        seed: a seed derived from the campaign seed and the round, for the proposer's RNG.
+    """
+
+    spec: TaskSpec
+    experiments: tuple[Experiment, ...]
+    best: tuple[ScoredCandidate, ...] = ()
+    round: int = 0
+    seed: int = 0
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Proposer(Protocol):
+    """Turns context into experiments to run and candidates to verify."""
+
+    name: str
+
+    def design_experiments(
+        self, context: ProposalContext, rng: np.random.Generator
+    ) -> list[dict[str, float]]:
+        """Input points for the next experiment call (at most ``spec.max_batch``)."""
+        ...
+
+    def propose(self, context: ProposalContext) -> Sequence[Candidate]:
+        """New candidates, for instance a Pareto front of (complexity, loss)."""
+        ...

@@ -1,0 +1,3 @@
+"""discolab: machine-checked scientific discovery."""
+
+__version__ = "0.1.0"
