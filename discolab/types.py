@@ -95,8 +95,11 @@ class Experiment:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"index": self.index, "inputs": [dict(x) for x in self.inputs],
-                "outputs": list(self.outputs)}
+        return {
+            "index": self.index,
+            "inputs": [dict(x) for x in self.inputs],
+            "outputs": list(self.outputs),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Experiment:

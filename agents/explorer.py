@@ -1,0 +1,322 @@
+"""The explorer: a LangGraph graph that discovers a law by running experiments.
+
+One round is ``design → experiment → propose → verify → record → decide``. The graph state
+holds only counters and JSON-like pending data; measurements, candidates and evaluations live
+in the campaign store, written with idempotent keys, so a campaign killed at any point and
+resumed from its last checkpoint (thread id = campaign id) stores every candidate exactly once.
+
+The explorer never uses the hidden truth to decide anything: it stops when the budget is spent
+or when the proposer has been confident in the same law (fit to the agent's own data) for
+``patience`` rounds. Verifier scores are stored for reporting, and the proposer sees only the
+agent-visible part of each evaluation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypedDict
+
+import numpy as np
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+
+from discolab.agents.proposers.base import ProposalContext, Proposer, ScoredCandidate
+from discolab.environments.base import Environment
+from discolab.errors import ExperimentError
+from discolab.types import Candidate, CandidateKind, Evaluation, Experiment
+
+logger = logging.getLogger(__name__)
+
+VERIFIER_ID = "laws-v1"
+DATA_LOSS_METRIC = "data_rel_log_error"
+AGENT_VISIBLE_PREFIXES = ("data_", "complexity")
+
+# Streams of the campaign seed: each random choice draws from its own derived generator.
+_DESIGN_STREAM = 1
+
+
+class Verifier(Protocol):
+    """What the explorer needs from a verifier."""
+
+    def evaluate(self, candidate: Candidate, experiments: list[Experiment]) -> Evaluation: ...
+
+
+class ExplorerState(TypedDict, total=False):
+    """The checkpointed state of one explorer campaign (plain JSON-like data only).
+
+    Attributes:
+        round: the current round, 0-based; one round spends one experiment call.
+        calls_used: experiment calls answered so far (mirrors the stored experiments).
+        pending_points: the designed input points of this round's call.
+        pending_candidates: this round's proposals, not yet recorded.
+        pending_evaluations: their evaluations, index-aligned with ``pending_candidates``.
+        final_source: the agent's current answer (the proposer's top pick).
+        confident_streak: consecutive rounds the same answer has been confident.
+        stop_reason: why the campaign stopped, once it has.
+        last_error: the last refused experiment or proposer failure, for the next round.
+    """
+
+    round: int
+    calls_used: int
+    pending_points: list[dict[str, float]]
+    pending_candidates: list[dict[str, Any]]
+    pending_evaluations: list[dict[str, Any]]
+    final_source: str | None
+    confident_streak: int
+    stop_reason: str | None
+    last_error: str | None
+
+
+class Store(Protocol):
+    """The part of the campaign store the explorer uses."""
+
+    def experiments(self, campaign_id: str) -> list[Experiment]: ...
+    def get_experiment(self, campaign_id: str, index: int) -> Experiment | None: ...
+    def record_experiment(self, campaign_id: str, experiment: Experiment) -> Experiment: ...
+    def record_batch(self, campaign_id: str, items: list[Any]) -> list[Candidate]: ...
+    def candidates(self, campaign_id: str) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class ExplorerSettings:
+    """How the explorer behaves.
+
+    Attributes:
+        campaign_id: thread id of the checkpoint and owner of stored rows.
+        seed: the campaign seed; every round derives its generators from it.
+        stop_when_confident: stop early once the answer is confident for ``patience`` rounds.
+        patience: see above.
+        max_rounds: hard cap on rounds.
+        context_size: how many best candidates the proposer sees.
+    """
+
+    campaign_id: str
+    seed: int
+    stop_when_confident: bool = True
+    patience: int = 2
+    max_rounds: int = 100
+    context_size: int = 8
+
+
+def candidate_to_dict(candidate: Candidate) -> dict[str, Any]:
+    """A JSON-ready dict of a candidate (for the checkpointed state)."""
+    return {
+        "kind": str(candidate.kind),
+        "source": candidate.source,
+        "proposer": candidate.proposer,
+        "parent_ids": list(candidate.parent_ids),
+        "generation": candidate.generation,
+        "island": candidate.island,
+        "model": candidate.model,
+        "prompt_hash": candidate.prompt_hash,
+        "metadata": dict(candidate.metadata),
+    }
+
+
+def candidate_from_dict(data: Mapping[str, Any]) -> Candidate:
+    """Inverse of :func:`candidate_to_dict`."""
+    return Candidate(
+        kind=CandidateKind(data["kind"]),
+        source=data["source"],
+        proposer=data["proposer"],
+        parent_ids=tuple(data.get("parent_ids", ())),
+        generation=int(data.get("generation", 0)),
+        island=int(data.get("island", 0)),
+        model=data.get("model"),
+        prompt_hash=data.get("prompt_hash"),
+        metadata=dict(data.get("metadata", {})),
+    )
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """A JSON-ready dict of an evaluation (non-finite metrics kept as floats)."""
+    return {
+        "score": evaluation.score,
+        "passed": evaluation.passed,
+        "metrics": dict(evaluation.metrics),
+        "feedback": evaluation.feedback,
+        "error": evaluation.error,
+    }
+
+
+def evaluation_from_dict(data: Mapping[str, Any]) -> Evaluation:
+    """Inverse of :func:`evaluation_to_dict`."""
+    return Evaluation(
+        score=float(data["score"]),
+        passed=bool(data["passed"]),
+        metrics=dict(data.get("metrics", {})),
+        feedback=data.get("feedback", ""),
+        error=data.get("error"),
+    )
+
+
+def agent_view(evaluation: Evaluation) -> Evaluation:
+    """The part of an evaluation the agent may see: its own-data fit, never held-out truth."""
+    visible = {k: v for k, v in evaluation.metrics.items() if k.startswith(AGENT_VISIBLE_PREFIXES)}
+    return Evaluation(
+        score=0.0,
+        passed=False,
+        metrics=visible,
+        feedback=evaluation.feedback,
+        error=evaluation.error,
+    )
+
+
+def best_by_own_data(records: list[Any], n: int) -> list[ScoredCandidate]:
+    """The ``n`` distinct formulas that fit the agent's own data best, as the agent sees them.
+
+    Ranking uses only agent-visible metrics (``data_*``, ``complexity``), newest evaluation of
+    each formula winning, so the proposer's context never depends on the hidden truth.
+    """
+    latest: dict[str, Any] = {}
+    for record in records:
+        if record.evaluation is not None:
+            latest[record.candidate.source] = record
+
+    def key(record: Any) -> tuple[float, float]:
+        metrics = record.evaluation.metrics
+        loss = float(metrics.get(DATA_LOSS_METRIC, float("inf")))
+        return (loss if np.isfinite(loss) else float("inf"), float(metrics.get("complexity", 0)))
+
+    ranked = sorted(latest.values(), key=key)[:n]
+    return [
+        ScoredCandidate(candidate=r.candidate, evaluation=agent_view(r.evaluation)) for r in ranked
+    ]
+
+
+def is_confident(proposer: Proposer, context: ProposalContext, front: list[Candidate]) -> bool:
+    """Whether the proposer says its top pick fits the data to the noise floor."""
+    check: Callable[[ProposalContext, list[Candidate]], bool] | None = getattr(
+        proposer, "is_confident", None
+    )
+    if check is not None:
+        return bool(check(context, front))
+    return bool(front and front[0].metadata.get("converged"))
+
+
+def build_explorer(
+    *,
+    env: Environment,
+    proposer: Proposer,
+    verifier: Verifier,
+    store: Store,
+    settings: ExplorerSettings,
+    checkpointer: BaseCheckpointSaver | None = None,
+) -> Any:
+    """Build and compile the explorer graph for one campaign."""
+    cid = settings.campaign_id
+
+    def context(state: ExplorerState) -> ProposalContext:
+        best = best_by_own_data(store.candidates(cid), settings.context_size)
+        round_ = state.get("round", 0)
+        return ProposalContext(
+            spec=env.spec,
+            experiments=tuple(store.experiments(cid)),
+            best=tuple(best),
+            round=round_,
+            seed=int(np.random.SeedSequence([settings.seed, round_]).generate_state(1)[0]),
+        )
+
+    def design(state: ExplorerState) -> ExplorerState:
+        round_ = state.get("round", 0)
+        rng = np.random.default_rng([settings.seed, round_, _DESIGN_STREAM])
+        points = proposer.design_experiments(context(state), rng)
+        return {"pending_points": [dict(p) for p in points]}
+
+    def experiment(state: ExplorerState) -> ExplorerState:
+        index = state.get("calls_used", 0)
+        stored = store.get_experiment(cid, index)
+        if stored is None:
+            env.restore(index)
+            points = state.get("pending_points", [])
+            try:
+                outputs = env.experiment(points)
+            except ExperimentError as exc:
+                logger.warning("experiment %d refused: %s", index, exc)
+                return {"last_error": f"experiment refused: {exc}", "pending_points": []}
+            stored = store.record_experiment(
+                cid, Experiment(index=index, inputs=tuple(points), outputs=tuple(outputs))
+            )
+        return {"calls_used": index + 1, "pending_points": [], "last_error": None}
+
+    def propose(state: ExplorerState) -> ExplorerState:
+        ctx = context(state)
+        if not ctx.experiments:
+            return {"pending_candidates": []}
+        front = list(proposer.propose(ctx))
+        streak = state.get("confident_streak", 0)
+        top = front[0].source if front else None
+        if top is not None and is_confident(proposer, ctx, front):
+            streak = streak + 1 if top == state.get("final_source") else 1
+        else:
+            streak = 0
+        return {
+            "pending_candidates": [candidate_to_dict(c) for c in front],
+            "final_source": top if top is not None else state.get("final_source"),
+            "confident_streak": streak,
+        }
+
+    def verify(state: ExplorerState) -> ExplorerState:
+        experiments = store.experiments(cid)
+        evaluations = []
+        for data in state.get("pending_candidates", []):
+            evaluation = verifier.evaluate(candidate_from_dict(data), experiments)
+            evaluations.append(evaluation_to_dict(evaluation))
+        return {"pending_evaluations": evaluations}
+
+    def record(state: ExplorerState) -> ExplorerState:
+        round_ = state.get("round", 0)
+        items = [
+            (
+                f"r{round_}-{i}",
+                candidate_from_dict(c),
+                VERIFIER_ID,
+                evaluation_from_dict(e),
+            )
+            for i, (c, e) in enumerate(
+                zip(
+                    state.get("pending_candidates", []),
+                    state.get("pending_evaluations", []),
+                    strict=True,
+                )
+            )
+        ]
+        if items:
+            store.record_batch(cid, items)
+        return {"pending_candidates": [], "pending_evaluations": [], "round": round_ + 1}
+
+    def decide(state: ExplorerState) -> ExplorerState:
+        reason = None
+        if state.get("calls_used", 0) >= env.budget:
+            reason = f"experiment budget spent ({env.budget} calls)"
+        elif settings.stop_when_confident and state.get("confident_streak", 0) >= settings.patience:
+            reason = f"converged: same confident law for {settings.patience} rounds"
+        elif state.get("round", 0) >= settings.max_rounds:
+            reason = f"round limit reached ({settings.max_rounds})"
+        return {"stop_reason": reason}
+
+    def route(state: ExplorerState) -> Literal["design", "__end__"]:
+        return END if state.get("stop_reason") else "design"
+
+    graph = StateGraph(ExplorerState)
+    graph.add_node("design", design)
+    graph.add_node("experiment", experiment)
+    graph.add_node("propose", propose)
+    graph.add_node("verify", verify)
+    graph.add_node("record", record)
+    graph.add_node("decide", decide)
+    graph.add_edge(START, "design")
+    graph.add_edge("design", "experiment")
+    graph.add_edge("experiment", "propose")
+    graph.add_edge("propose", "verify")
+    graph.add_edge("verify", "record")
+    graph.add_edge("record", "decide")
+    graph.add_conditional_edges("decide", route, ["design", END])
+    return graph.compile(checkpointer=checkpointer)
+
+
+def recursion_limit(settings: ExplorerSettings, budget: int) -> int:
+    """LangGraph super-step limit large enough for every round the campaign may run."""
+    return 6 * (min(settings.max_rounds, budget) + 2) + 10

@@ -1,0 +1,255 @@
+"""The campaign runner: builds a campaign's parts from its config and drives the explorer.
+
+A campaign is a stored config plus a LangGraph thread whose id is the campaign id. ``run``
+creates both; ``resume`` rebuilds every part from the stored config and continues the thread
+from its last checkpoint, so a campaign killed at any point finishes as if it never stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from discolab.agents.explorer import (
+    ExplorerSettings,
+    build_explorer,
+    recursion_limit,
+)
+from discolab.agents.proposers.catalog import make_proposer
+from discolab.config import CampaignConfig, config_from_dict
+from discolab.environments.catalog import make_environment
+from discolab.errors import DiscolabError
+from discolab.storage.db import Database, default_database_url
+from discolab.storage.store import CampaignStore
+from discolab.verifiers.laws import LawVerifier
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot reported after every explorer round.
+
+    Attributes:
+        campaign_id: the campaign.
+        round: rounds completed.
+        calls_used: experiment calls answered.
+        budget: experiment calls allowed.
+        candidates: candidates stored so far.
+        best_source: the agent's current answer.
+        best_score: the verifier's score of that answer.
+        best_matched: whether that answer matches the hidden law symbolically.
+    """
+
+    campaign_id: str
+    round: int
+    calls_used: int
+    budget: int
+    candidates: int
+    best_source: str | None
+    best_score: float | None
+    best_matched: bool | None
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """How a campaign ended."""
+
+    campaign_id: str
+    status: str
+    stop_reason: str | None
+    summary: dict[str, Any]
+    duration_s: float
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def resolve_database_url(value: str | None) -> str:
+    """A SQLAlchemy URL from a config/CLI value: a URL, a file path, or the default."""
+    if not value:
+        return default_database_url()
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def checkpoint_path(database_url: str) -> Path:
+    """Where LangGraph checkpoints live: beside the SQLite database, else in ``.discolab``."""
+    if database_url.startswith("sqlite:///"):
+        db_path = Path(database_url.removeprefix("sqlite:///"))
+        return db_path.with_name(db_path.stem + ".checkpoints.db")
+    return Path.cwd() / ".discolab" / "checkpoints.db"
+
+
+def new_campaign_id(name: str) -> str:
+    """A readable unique id: the name's slug plus a random suffix."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "campaign"
+    return f"{slug}-{uuid.uuid4().hex[:6]}"
+
+
+@contextmanager
+def _checkpointer(database_url: str) -> Iterator[SqliteSaver]:
+    path = checkpoint_path(database_url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(str(path), check_same_thread=False, timeout=30.0)) as conn:
+        conn.execute("PRAGMA busy_timeout=30000")
+        saver = SqliteSaver(conn)
+        saver.setup()
+        yield saver
+
+
+class CampaignRunner:
+    """Runs and resumes campaigns against one database."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.store = CampaignStore(Database(database_url))
+
+    def start(
+        self,
+        config: CampaignConfig,
+        *,
+        campaign_id: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> CampaignResult:
+        """Validate ``config``, store a new campaign and run it to the end."""
+        env, proposer = self._build_parts(config)  # fail on a bad config before storing
+        cid = campaign_id or new_campaign_id(config.name)
+        self.store.create_campaign(
+            id=cid,
+            name=config.name,
+            env_id=config.environment.id,
+            env_options=dict(config.environment.options),
+            proposer=config.agent.proposer,
+            seed=config.seed,
+            config=config.to_dict(),
+        )
+        logger.info("campaign %s created", cid)
+        return self._drive(cid, config, env, proposer, on_progress, fresh=True)
+
+    def resume(self, campaign_id: str, *, on_progress: ProgressCallback | None = None):
+        """Continue a stopped or killed campaign from its last checkpoint."""
+        record = self.store.get_campaign(campaign_id)
+        if record.status == "finished":
+            return CampaignResult(
+                record.id, record.status, record.stop_reason, dict(record.summary or {}), 0.0
+            )
+        config = config_from_dict(record.config)
+        env, proposer = self._build_parts(config)
+        return self._drive(campaign_id, config, env, proposer, on_progress, fresh=False)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _build_parts(self, config: CampaignConfig) -> tuple[Any, Any]:
+        env = make_environment(config.environment.id, **dict(config.environment.options))
+        proposer = make_proposer(config.agent.proposer, config.agent.options)
+        return env, proposer
+
+    def _drive(
+        self,
+        cid: str,
+        config: CampaignConfig,
+        env: Any,
+        proposer: Any,
+        on_progress: ProgressCallback | None,
+        *,
+        fresh: bool,
+    ) -> CampaignResult:
+        started = time.monotonic()
+        verifier = LawVerifier(env.spec, env.ground_truth())
+        settings = ExplorerSettings(
+            campaign_id=cid,
+            seed=config.seed,
+            stop_when_confident=config.agent.stop_when_confident,
+            patience=config.agent.patience,
+            max_rounds=config.agent.max_rounds,
+        )
+        self.store.set_status(cid, "running")
+        run_config = {
+            "configurable": {"thread_id": cid},
+            "recursion_limit": recursion_limit(settings, env.budget),
+        }
+        final: dict[str, Any] = {}
+        try:
+            with _checkpointer(self.database_url) as saver:
+                graph = build_explorer(
+                    env=env,
+                    proposer=proposer,
+                    verifier=verifier,
+                    store=self.store,
+                    settings=settings,
+                    checkpointer=saver,
+                )
+                has_checkpoint = saver.get_tuple(run_config) is not None
+                graph_input = None if (has_checkpoint and not fresh) else {"round": 0}
+                last_round = -1
+                for update in graph.stream(graph_input, run_config, stream_mode="values"):
+                    round_ = update.get("round", 0)
+                    if on_progress is not None and round_ != last_round:
+                        last_round = round_
+                        on_progress(self._progress(cid, update, env.budget))
+                final = dict(graph.get_state(run_config).values)
+        except KeyboardInterrupt:
+            self.store.set_status(
+                cid, "stopped", stop_reason=f"interrupted; continue with: discolab resume {cid}"
+            )
+            raise
+        except DiscolabError as exc:
+            self.store.set_status(cid, "failed", stop_reason=str(exc))
+            raise
+        summary = self._summary(cid, final)
+        reason = final.get("stop_reason") or "finished"
+        self.store.set_status(cid, "finished", stop_reason=reason, summary=summary)
+        return CampaignResult(cid, "finished", reason, summary, time.monotonic() - started)
+
+    def _latest_evaluation(self, cid: str, source: str | None) -> Any:
+        if source is None:
+            return None
+        found = None
+        for record in self.store.candidates(cid):
+            if record.candidate.source == source and record.evaluation is not None:
+                found = record
+        return found
+
+    def _progress(self, cid: str, state: dict[str, Any], budget: int) -> Progress:
+        record = self._latest_evaluation(cid, state.get("final_source"))
+        evaluation = record.evaluation if record is not None else None
+        return Progress(
+            campaign_id=cid,
+            round=state.get("round", 0),
+            calls_used=state.get("calls_used", 0),
+            budget=budget,
+            candidates=self.store.count_candidates(cid),
+            best_source=state.get("final_source"),
+            best_score=evaluation.score if evaluation else None,
+            best_matched=bool(evaluation.metrics.get("symbolic_match")) if evaluation else None,
+        )
+
+    def _summary(self, cid: str, state: dict[str, Any]) -> dict[str, Any]:
+        record = self._latest_evaluation(cid, state.get("final_source"))
+        summary: dict[str, Any] = {
+            "final_source": state.get("final_source"),
+            "rounds": state.get("round", 0),
+            "calls_used": state.get("calls_used", 0),
+            "candidates": self.store.count_candidates(cid),
+        }
+        if record is not None:
+            ev = record.evaluation
+            summary |= {
+                "candidate_id": record.candidate.id,
+                "score": ev.score,
+                "symbolic_match": bool(ev.metrics.get("symbolic_match")),
+                "metrics": dict(ev.metrics),
+            }
+        return summary

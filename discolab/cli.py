@@ -1,0 +1,296 @@
+"""The ``discolab`` command line: run, resume, list and show campaigns; list environments.
+
+The CLI is the only place that talks to people: it renders progress and tables with rich and
+turns every :class:`DiscolabError` into one clear line and an exit code (2 for bad input),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from discolab.errors import DiscolabError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="discolab",
+    help="Machine-checked scientific discovery: agents run experiments, propose laws and "
+    "programs; sandboxes run them; verifiers score them; SQLite keeps everything.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite file (default: $DISCOLAB_DB or .discolab/discolab.db).",
+        envvar="DISCOLAB_DB",
+    ),
+]
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _errors_to_exit_codes(func: F) -> F:
+    """Print a DiscolabError as one line and exit with its code instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DiscolabError as exc:
+            Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            Console(stderr=True).print("[yellow]interrupted[/]")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _setup(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
+    )
+
+
+def _runner(db: str | None, config_db: str | None = None) -> Any:
+    from discolab.campaign import CampaignRunner, resolve_database_url
+
+    return CampaignRunner(resolve_database_url(db or config_db))
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def _run_with_progress(start: Callable[[Callable[[Any], None]], Any], console: Console) -> Any:
+    columns = (
+        TextColumn("[bold]experiments"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[best]}"),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("campaign", total=None, best="")
+
+        def on_progress(p: Any) -> None:
+            best = "" if p.best_source is None else f"best: [cyan]{p.best_source}[/]"
+            if p.best_score is not None:
+                match = " [green]match[/]" if p.best_matched else ""
+                best += f"  score {p.best_score:.3f}{match}"
+            bar.update(task, total=p.budget, completed=p.calls_used, best=best)
+
+        return start(on_progress)
+
+
+def _print_result(result: Any, console: Console) -> None:
+    summary = result.summary
+    console.print(f"campaign [bold]{result.campaign_id}[/] {result.status}: {result.stop_reason}")
+    law = summary.get("final_source")
+    if law is None:
+        console.print("[yellow]no law was proposed[/]")
+        return
+    matched = summary.get("symbolic_match")
+    verdict = "[green]symbolic match with the hidden law[/]" if matched else "[red]no match[/]"
+    metrics = summary.get("metrics", {})
+    console.print(f"discovered law: [bold cyan]{law}[/]  ({verdict})")
+    console.print(
+        f"score {_fmt(summary.get('score'))}, held-out RMSLE {_fmt(metrics.get('rmsle'))}, "
+        f"experiments used {summary.get('calls_used')}, candidates {summary.get('candidates')}"
+        + (f", {result.duration_s:.1f} s" if result.duration_s else "")
+    )
+    console.print(f"details: discolab show {result.campaign_id}")
+
+
+@app.command()
+@_errors_to_exit_codes
+def run(
+    config: Annotated[Path, typer.Argument(help="Campaign TOML, e.g. configs/quickstart.toml")],
+    db: DbOption = None,
+    campaign_id: Annotated[
+        str | None, typer.Option("--id", help="Use this campaign id instead of a generated one.")
+    ] = None,
+) -> None:
+    """Run a discovery campaign from a config file, with live progress."""
+    from discolab.config import load_config
+
+    console = _console()
+    cfg = load_config(config)
+    runner = _runner(db, cfg.database)
+    result = _run_with_progress(
+        lambda cb: runner.start(cfg, campaign_id=campaign_id, on_progress=_announce(cb, console)),
+        console,
+    )
+    _print_result(result, console)
+
+
+def _announce(callback: Callable[[Any], None], console: Console) -> Callable[[Any], None]:
+    """Print the campaign id once, as soon as it exists, so it can be resumed."""
+    seen: set[str] = set()
+
+    def wrapped(progress: Any) -> None:
+        if progress.campaign_id not in seen:
+            seen.add(progress.campaign_id)
+            console.print(f"campaign [bold]{progress.campaign_id}[/] running")
+        callback(progress)
+
+    return wrapped
+
+
+@app.command()
+@_errors_to_exit_codes
+def resume(
+    campaign_id: Annotated[str, typer.Argument(help="Id shown by `discolab run` or `list`.")],
+    db: DbOption = None,
+) -> None:
+    """Continue a killed or interrupted campaign from its last checkpoint."""
+    console = _console()
+    runner = _runner(db)
+    result = _run_with_progress(lambda cb: runner.resume(campaign_id, on_progress=cb), console)
+    _print_result(result, console)
+
+
+@app.command("list")
+@_errors_to_exit_codes
+def list_campaigns(db: DbOption = None) -> None:
+    """List stored campaigns, newest first."""
+    runner = _runner(db)
+    table = Table(title="campaigns")
+    for col in ("id", "environment", "status", "experiments", "law", "match", "created"):
+        table.add_column(col)
+    for c in runner.store.list_campaigns():
+        summary = c.summary or {}
+        table.add_row(
+            c.id,
+            f"{c.env_id} {_options_text(c.env_options)}",
+            c.status,
+            _fmt(summary.get("calls_used")),
+            _fmt(summary.get("final_source")),
+            _fmt(summary.get("symbolic_match")),
+            str(c.created_at)[:19],
+        )
+    _console().print(table)
+
+
+def _options_text(options: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(options.items()))
+
+
+@app.command()
+@_errors_to_exit_codes
+def show(
+    campaign_id: Annotated[str, typer.Argument(help="Campaign id.")],
+    db: DbOption = None,
+    all_candidates: Annotated[
+        bool, typer.Option("--all", help="Every stored candidate, failures included.")
+    ] = False,
+) -> None:
+    """Show a campaign and its hall of fame (expression, complexity, RMSLE, symbolic match)."""
+    from discolab.hall_of_fame import hall_of_fame
+
+    console = _console()
+    runner = _runner(db)
+    record = runner.store.get_campaign(campaign_id)
+    summary = record.summary or {}
+    console.print(f"[bold]{record.id}[/]  {record.name}")
+    console.print(f"environment {record.env_id} {_options_text(record.env_options)}")
+    console.print(f"proposer {record.proposer}, seed {record.seed}")
+    console.print(f"status {record.status}: {record.stop_reason or '-'}")
+    if summary.get("final_source"):
+        console.print(
+            f"final law [bold cyan]{summary['final_source']}[/] "
+            f"(symbolic match {_fmt(summary.get('symbolic_match'))})"
+        )
+    records = runner.store.candidates(campaign_id)
+    rows = records if all_candidates else hall_of_fame(records)
+    table = Table(title="all candidates" if all_candidates else "hall of fame")
+    for col in ("expression", "complexity", "data fit", "RMSLE", "NMSE", "match", "score", "round"):
+        table.add_column(col, justify="left" if col == "expression" else "right")
+    if all_candidates:
+        table.add_column("error")
+    for r in rows:
+        ev = r.evaluation
+        m = ev.metrics if ev else {}
+        final = " ★" if r.candidate.source == summary.get("final_source") else ""
+        cells = [
+            r.candidate.source + final,
+            _fmt(m.get("complexity", r.candidate.metadata.get("complexity"))),
+            _fmt(m.get("data_rel_log_error")),
+            _fmt(m.get("rmsle")),
+            _fmt(m.get("nmse")),
+            _fmt(bool(m.get("symbolic_match"))) if ev and ev.error is None else "✗",
+            _fmt(ev.score if ev else None),
+            str(r.candidate.generation),
+        ]
+        if all_candidates:
+            cells.append((ev.error or "") if ev else "not evaluated")
+        table.add_row(*cells)
+    console.print(table)
+    console.print(f"{len(records)} candidates stored; ★ = the agent's final answer")
+
+
+@app.command()
+@_errors_to_exit_codes
+def envs() -> None:
+    """List the registered environments, their inputs and their options."""
+    from discolab.environments.catalog import describe_environments
+
+    table = Table(title="environments")
+    for col in ("id", "task", "inputs", "output", "shifts", "defaults"):
+        table.add_column(col)
+    for info in describe_environments():
+        inputs = ", ".join(f"{v.name} [{v.low:g}, {v.high:g}] {v.unit}" for v in info.inputs)
+        table.add_row(
+            info.id,
+            info.title,
+            inputs,
+            f"{info.output.name} [{info.output.unit}]",
+            ", ".join(info.shifts),
+            _options_text(dict(info.defaults)),
+        )
+    _console().print(table)
+
+
+def _mount_sandbox_commands() -> None:
+    try:
+        from discolab.sandbox.cli import app as sandbox_app
+    except ImportError:  # the sandbox package is optional for the CLI to start
+        return
+    app.add_typer(sandbox_app, name="sandbox", help="Build and check the code sandbox.")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _mount_sandbox_commands()
+    app()

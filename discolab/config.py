@@ -1,0 +1,196 @@
+"""Campaign configuration: a TOML file validated into frozen, documented dataclasses.
+
+Every problem is reported as one :class:`ConfigError` that names the field by its dotted path
+(``environment.options.shfit``), the bad value and, for typos, the closest valid key. The
+environment's own options are checked by the environment catalog when the campaign is built.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from discolab.errors import ConfigError
+from discolab.registry import suggest
+
+SANDBOX_CHOICES = ("auto", "docker", "process")
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    """Which environment to run and how.
+
+    Attributes:
+        id: registry id, e.g. ``newton/gravity-v1`` (see ``discolab envs``).
+        options: keyword options for the environment (``shift``, ``noise``, ``budget``,
+            ``max_batch``, ``seed``); validated by the environment catalog.
+    """
+
+    id: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """Which proposer drives the explorer and when the explorer stops.
+
+    Attributes:
+        proposer: ``builtin`` (offline symbolic regression) or a model string.
+        options: keyword options for the proposer (see its docstring).
+        stop_when_confident: stop before the budget is spent once the same best law has
+            fit the agent's own data to the noise floor for ``patience`` rounds.
+        patience: rounds of unchanged, confident best law before stopping early.
+        max_rounds: hard cap on explorer rounds (each round spends one experiment call).
+    """
+
+    proposer: str = "builtin"
+    options: Mapping[str, Any] = field(default_factory=dict)
+    stop_when_confident: bool = True
+    patience: int = 2
+    max_rounds: int = 100
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """A whole campaign.
+
+    Attributes:
+        name: a label for listings; the campaign id is derived from it.
+        seed: the one seed every random choice of the campaign derives from.
+        environment: the task.
+        agent: the proposer and stopping rules.
+        database: SQLAlchemy URL or a path to a SQLite file; ``None`` uses the default
+            (``$DISCOLAB_DB`` or ``.discolab/discolab.db`` in the working directory).
+        sandbox: where candidate code runs: ``auto``, ``docker`` or ``process``.
+    """
+
+    name: str
+    environment: EnvironmentConfig
+    seed: int = 0
+    agent: AgentConfig = field(default_factory=AgentConfig)
+    database: str | None = None
+    sandbox: str = "auto"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict that :func:`config_from_dict` reads back."""
+        return {
+            "campaign": {"name": self.name, "seed": self.seed, "sandbox": self.sandbox}
+            | ({"database": self.database} if self.database else {}),
+            "environment": {"id": self.environment.id, "options": dict(self.environment.options)},
+            "agent": {
+                "proposer": self.agent.proposer,
+                "options": dict(self.agent.options),
+                "stop_when_confident": self.agent.stop_when_confident,
+                "patience": self.agent.patience,
+                "max_rounds": self.agent.max_rounds,
+            },
+        }
+
+
+_SECTIONS = {"campaign", "environment", "agent"}
+_CAMPAIGN_KEYS = {"name": str, "seed": int, "database": str, "sandbox": str}
+_ENVIRONMENT_KEYS = {"id": str, "options": dict}
+_AGENT_KEYS = {
+    "proposer": str,
+    "options": dict,
+    "stop_when_confident": bool,
+    "patience": int,
+    "max_rounds": int,
+}
+
+
+def load_config(path: str | Path) -> CampaignConfig:
+    """Read and validate a campaign TOML file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {str(path)!r} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {str(path)!r} is not UTF-8 text: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+    return config_from_dict(data)
+
+
+def config_from_dict(data: Mapping[str, Any]) -> CampaignConfig:
+    """Validate a parsed config mapping (TOML tables) into a :class:`CampaignConfig`."""
+    _check_keys(data, {k: dict for k in _SECTIONS}, "", required=("campaign", "environment"))
+    campaign = _table(data, "campaign")
+    environment = _table(data, "environment")
+    agent = _table(data, "agent") if "agent" in data else {}
+    _check_keys(campaign, _CAMPAIGN_KEYS, "campaign", required=("name",))
+    _check_keys(environment, _ENVIRONMENT_KEYS, "environment", required=("id",))
+    _check_keys(agent, _AGENT_KEYS, "agent", required=())
+    sandbox = campaign.get("sandbox", "auto")
+    if sandbox not in SANDBOX_CHOICES:
+        raise ConfigError(
+            f"campaign.sandbox = {sandbox!r} is not one of {', '.join(SANDBOX_CHOICES)}"
+            + suggest(sandbox, list(SANDBOX_CHOICES))
+        )
+    name = campaign["name"].strip()
+    if not name:
+        raise ConfigError("campaign.name must not be empty")
+    patience = agent.get("patience", 2)
+    max_rounds = agent.get("max_rounds", 100)
+    for key, value in (("patience", patience), ("max_rounds", max_rounds)):
+        if value < 1:
+            raise ConfigError(f"agent.{key} = {value!r} must be at least 1")
+    return CampaignConfig(
+        name=name,
+        seed=campaign.get("seed", 0),
+        database=campaign.get("database"),
+        sandbox=sandbox,
+        environment=EnvironmentConfig(
+            id=environment["id"], options=dict(environment.get("options", {}))
+        ),
+        agent=AgentConfig(
+            proposer=agent.get("proposer", "builtin"),
+            options=dict(agent.get("options", {})),
+            stop_when_confident=agent.get("stop_when_confident", True),
+            patience=patience,
+            max_rounds=max_rounds,
+        ),
+    )
+
+
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data[key]
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"[{key}] must be a table, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _check_keys(
+    table: Mapping[str, Any], schema: Mapping[str, type], where: str, required: tuple[str, ...]
+) -> None:
+    prefix = f"{where}." if where else ""
+    for key in table:
+        if key not in schema:
+            label = f"[{key}]" if not where else f"{prefix}{key}"
+            raise ConfigError(
+                f"unknown key {label}{suggest(key, list(schema))}; "
+                f"valid keys{' in [' + where + ']' if where else ''}: {', '.join(sorted(schema))}"
+            )
+    for key in required:
+        if key not in table:
+            label = f"[{key}]" if not where else f"{prefix}{key}"
+            raise ConfigError(f"missing required key {label}")
+    for key, value in table.items():
+        expected = schema[key]
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if not ok:
+            label = f"[{key}]" if not where else f"{prefix}{key}"
+            raise ConfigError(
+                f"{label} = {value!r} has type {type(value).__name__}; "
+                f"expected {_type_name(expected)}"
+            )
+
+
+def _type_name(expected: type) -> str:
+    return {str: "a string", int: "an integer", bool: "true or false", dict: "a table"}.get(
+        expected, expected.__name__
+    )
