@@ -1,0 +1,234 @@
+"""Expression trees for the symbolic-regression search: build, evaluate, count and render.
+
+A tree is made of immutable :class:`Node` values, so search code can share sub-trees freely
+and deduplicate by rendered text. Rendering produces the project's formula contract: Python
+syntax over the task's input names, free parameters named ``C``, ``C1``, ``C2`` ..., fixed
+numeric exponents (integers written as integers), operators ``+ - * / **`` and functions from a
+small whitelist. Evaluation is vectorised over numpy columns and never raises on bad numbers:
+it returns NaN or infinities, which the loss turns into a rejection.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import numpy as np
+
+UNARY_FUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "sin": np.sin,
+    "cos": np.cos,
+}
+"""Functions a tree may apply; all are in the verifier's whitelist."""
+
+BINARY_OPS: dict[str, tuple[str, int]] = {
+    "add": ("+", 1),
+    "sub": ("-", 1),
+    "mul": ("*", 2),
+    "div": ("/", 2),
+}
+"""Binary operators with their Python symbol and precedence (higher binds tighter)."""
+
+_POW_PREC = 4
+_ATOM_PREC = 6
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of an expression tree.
+
+    Attributes:
+        op: ``var``, ``param``, ``num``, ``pow``, a key of :data:`UNARY_FUNCS` or of
+            :data:`BINARY_OPS`.
+        args: child nodes (one for functions and ``pow``, two for binary operators).
+        value: the number of a ``num``, the current fitted value of a ``param``, the fixed
+            exponent of a ``pow``; unused otherwise.
+        name: the input name of a ``var``; the parameter name of a ``param`` once named.
+    """
+
+    op: str
+    args: tuple[Node, ...] = ()
+    value: float = 0.0
+    name: str = ""
+
+
+def var(name: str) -> Node:
+    """A reference to the input column ``name``."""
+    return Node("var", name=name)
+
+
+def param(value: float = 1.0, name: str = "") -> Node:
+    """A free constant the verifier will refit; ``value`` is the current estimate."""
+    return Node("param", value=float(value), name=name)
+
+
+def num(value: float) -> Node:
+    """A fixed numeric literal."""
+    return Node("num", value=float(value))
+
+
+def power(base: Node, exponent: float) -> Node:
+    """``base ** exponent`` with a fixed exponent; ``exponent == 1`` returns ``base``."""
+    return base if exponent == 1 else Node("pow", (base,), value=float(exponent))
+
+
+def func(name: str, arg: Node) -> Node:
+    """A whitelisted function applied to ``arg``."""
+    if name not in UNARY_FUNCS:
+        raise ValueError(f"unknown function {name!r}; expected one of {sorted(UNARY_FUNCS)}")
+    return Node(name, (arg,))
+
+
+def binary(op: str, left: Node, right: Node) -> Node:
+    """A binary operation ``add``, ``sub``, ``mul`` or ``div``."""
+    if op not in BINARY_OPS:
+        raise ValueError(f"unknown operator {op!r}; expected one of {sorted(BINARY_OPS)}")
+    return Node(op, (left, right))
+
+
+def product(factors: Sequence[Node]) -> Node:
+    """The left-nested product of ``factors`` (``1`` when empty)."""
+    if not factors:
+        return num(1.0)
+    out = factors[0]
+    for f in factors[1:]:
+        out = binary("mul", out, f)
+    return out
+
+
+# -- traversal -----------------------------------------------------------------------------
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree, parents before children, left to right."""
+    yield node
+    for child in node.args:
+        yield from walk(child)
+
+
+def size(node: Node) -> int:
+    """Complexity of a tree: its node count (every leaf and operator counts one)."""
+    return 1 + sum(size(child) for child in node.args)
+
+
+def params_of(node: Node) -> list[Node]:
+    """The ``param`` nodes in render order."""
+    return [n for n in walk(node) if n.op == "param"]
+
+
+def set_params(node: Node, values: Sequence[float]) -> Node:
+    """A copy of ``node`` with its ``param`` values replaced in render order."""
+    it = iter(values)
+
+    def rebuild(n: Node) -> Node:
+        if n.op == "param":
+            return replace(n, value=float(next(it)))
+        if not n.args:
+            return n
+        return replace(n, args=tuple(rebuild(c) for c in n.args))
+
+    return rebuild(node)
+
+
+def name_params(node: Node) -> Node:
+    """A copy with parameters named ``C``, ``C1``, ``C2`` ... in render order."""
+    counter = iter(range(10_000))
+
+    def rebuild(n: Node) -> Node:
+        if n.op == "param":
+            k = next(counter)
+            return replace(n, name="C" if k == 0 else f"C{k}")
+        if not n.args:
+            return n
+        return replace(n, args=tuple(rebuild(c) for c in n.args))
+
+    return rebuild(node)
+
+
+def variables_of(node: Node) -> set[str]:
+    """Names of the inputs the tree reads."""
+    return {n.name for n in walk(node) if n.op == "var"}
+
+
+# -- evaluation ----------------------------------------------------------------------------
+
+
+def evaluate(node: Node, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Vectorised value of the tree at the input ``columns``; bad numbers become NaN/inf."""
+    with np.errstate(all="ignore"):
+        return np.asarray(_eval(node, columns), dtype=float)
+
+
+def _eval(node: Node, columns: Mapping[str, np.ndarray]) -> np.ndarray | float:
+    op = node.op
+    if op == "var":
+        return columns[node.name]
+    if op in ("param", "num"):
+        return node.value
+    if op == "pow":
+        return np.power(_eval(node.args[0], columns), node.value)
+    if op in UNARY_FUNCS:
+        return UNARY_FUNCS[op](_eval(node.args[0], columns))
+    left = _eval(node.args[0], columns)
+    right = _eval(node.args[1], columns)
+    if op == "add":
+        return left + right
+    if op == "sub":
+        return left - right
+    if op == "mul":
+        return left * right
+    return np.divide(left, right)
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def format_number(value: float) -> str:
+    """A short literal: integers as integers, thirds/sixths as ``(p/q)``, else ``repr``."""
+    if math.isfinite(value) and value == round(value) and abs(value) < 1e15:
+        return str(int(round(value)))
+    frac = Fraction(value).limit_denominator(12)
+    if frac.denominator in (3, 6, 9, 12) and abs(float(frac) - value) < 1e-12:
+        return f"({frac.numerator}/{frac.denominator})"
+    return repr(float(value))
+
+
+def render(node: Node) -> str:
+    """Python-syntax source of the tree (parameters must be named first to be readable)."""
+    return _render(node)[0]
+
+
+def _render(node: Node) -> tuple[str, int]:
+    """Source text and the precedence of its outermost operator."""
+    op = node.op
+    if op == "var":
+        return node.name, _ATOM_PREC
+    if op == "param":
+        return (node.name or repr(node.value)), _ATOM_PREC
+    if op == "num":
+        text = format_number(node.value)
+        return text, (_ATOM_PREC if node.value >= 0 or text.startswith("(") else 0)
+    if op == "pow":
+        base, prec = _render(node.args[0])
+        if prec <= _POW_PREC:
+            base = f"({base})"
+        exp_text = format_number(node.value)
+        if node.value < 0 and not exp_text.startswith("("):
+            exp_text = f"({exp_text})"
+        return f"{base}**{exp_text}", _POW_PREC
+    if op in UNARY_FUNCS:
+        return f"{op}({_render(node.args[0])[0]})", _ATOM_PREC
+    symbol, prec = BINARY_OPS[op]
+    left, lprec = _render(node.args[0])
+    right, rprec = _render(node.args[1])
+    if lprec < prec:
+        left = f"({left})"
+    # Right operand of - and / (and of equal-precedence ops generally) needs parentheses.
+    if rprec < prec or (rprec == prec and op in ("sub", "div")):
+        right = f"({right})"
+    return f"{left} {symbol} {right}" if prec == 1 else f"{left}{symbol}{right}", prec

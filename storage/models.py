@@ -1,0 +1,152 @@
+"""The SQL tables of discolab: campaigns, candidates, evaluations, experiments, schema info.
+
+Rows are a storage detail: the rest of the code talks to :class:`~discolab.storage.store.
+CampaignStore`, which takes and returns the domain types of :mod:`discolab.types`.
+
+Idempotency lives in the schema, not in the callers: a candidate is unique per
+``(campaign_id, key)`` where ``key`` is chosen by the caller (for instance
+``"round-3/item-7"``), an evaluation per ``(candidate_id, verifier)`` and an experiment per
+``(campaign_id, index)``. Re-recording after a crash therefore finds the stored row instead of
+adding a duplicate.
+
+JSON columns use :mod:`discolab.storage.jsoncodec` so NaN and infinities are stored as strict
+JSON and read back unchanged. SQLite stores a NaN ``REAL`` as NULL, so ``EvaluationRow.score``
+is nullable and a NULL score reads back as NaN.
+
+Every table the versioned schema owns is listed in :data:`TABLES`; a new table must be added
+there (and, for existing databases, created by a migration in :mod:`discolab.storage.schema`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Table, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from discolab.storage.jsoncodec import DocumentJSON, FloatJSON
+
+CAMPAIGN_STATUSES = ("created", "running", "finished", "failed", "stopped")
+"""Allowed values of ``CampaignRow.status``."""
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def _timestamp() -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+
+
+class SchemaInfo(SQLModel, table=True):
+    """One row (``id = 1``) recording which schema version the database file holds."""
+
+    __tablename__ = "schema_info"
+
+    id: int = Field(default=1, primary_key=True)
+    schema_version: int
+    updated_at: datetime = _timestamp()
+
+
+class CampaignRow(SQLModel, table=True):
+    """A campaign: what it searches (environment, proposer, seed, config) and how it ended.
+
+    ``config`` is the full validated campaign config as a dict, so a resumed campaign rebuilds
+    exactly the same run; ``summary`` holds the best result once known.
+    """
+
+    __tablename__ = "campaigns"
+
+    id: str = Field(primary_key=True)
+    name: str
+    env_id: str
+    env_options: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(DocumentJSON(), nullable=False)
+    )
+    proposer: str
+    seed: int
+    config: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(DocumentJSON(), nullable=False)
+    )
+    status: str = Field(default="created", index=True)
+    stop_reason: str | None = None
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(DocumentJSON()))
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class CandidateRow(SQLModel, table=True):
+    """A stored candidate; ``seq`` is its 0-based insertion order within the campaign."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "key", name="uq_candidate_key"),
+        UniqueConstraint("campaign_id", "seq", name="uq_candidate_seq"),
+    )
+
+    id: str = Field(primary_key=True)
+    campaign_id: str = Field(foreign_key="campaigns.id", index=True, ondelete="CASCADE")
+    key: str
+    seq: int
+    kind: str
+    source: str = Field(sa_type=Text)
+    parent_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(DocumentJSON(), nullable=False)
+    )
+    proposer: str
+    model: str | None = None
+    prompt_hash: str | None = None
+    generation: int = 0
+    island: int = 0
+    # ``metadata`` is reserved by SQLAlchemy's declarative classes, hence the attribute name.
+    meta: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column("metadata", DocumentJSON(), nullable=False)
+    )
+    created_at: datetime = _timestamp()
+
+
+class EvaluationRow(SQLModel, table=True):
+    """One verifier's verdict on one candidate (at most one per verifier)."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("candidate_id", "verifier", name="uq_evaluation_verifier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: str = Field(foreign_key="candidates.id", index=True, ondelete="CASCADE")
+    verifier: str
+    score: float | None = None
+    passed: bool
+    metrics: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(FloatJSON(), nullable=False)
+    )
+    feedback: str = Field(default="", sa_type=Text)
+    error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _timestamp()
+
+
+class ExperimentRow(SQLModel, table=True):
+    """One answered experiment call; ``index`` is its 0-based number in the campaign."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (UniqueConstraint("campaign_id", "index", name="uq_experiment_index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(foreign_key="campaigns.id", index=True, ondelete="CASCADE")
+    index: int
+    inputs: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(FloatJSON(), nullable=False)
+    )
+    outputs: list[Any] = Field(default_factory=list, sa_column=Column(FloatJSON(), nullable=False))
+    created_at: datetime = _timestamp()
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+TABLES: tuple[Table, ...] = tuple(
+    _table(m) for m in (SchemaInfo, CampaignRow, CandidateRow, EvaluationRow, ExperimentRow)
+)
+"""The tables of the current schema version, in creation order."""
