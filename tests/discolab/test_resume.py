@@ -43,7 +43,7 @@ def _shift() -> str:
     from discolab.environments.catalog import describe_environments
 
     info = next(i for i in describe_environments() if i.id == "newton/gravity-v1")
-    return [s for s in info.shifts if s != "canonical"][0]
+    return next(s for s in info.shifts if s != "canonical")
 
 
 def _snapshot(url: str, cid: str) -> tuple[list, list]:
@@ -77,9 +77,8 @@ def test_sigkill_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> Non
 
     db = str(tmp_path / "victim.db")
     url = f"sqlite:///{db}"
-    kills = 0
-    for stop_after in (2, 5):  # kill twice: once in the first run, once in the resumed one
-        args = ("run", str(config), "--id", "victim") if kills == 0 else ("resume", "victim")
+    for attempt, stop_after in enumerate((2, 5)):  # kill the first run, then the resumed one
+        args = ("run", str(config), "--id", "victim") if attempt == 0 else ("resume", "victim")
         proc = subprocess.Popen(
             _cli(*args, db=db), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path
         )
@@ -96,7 +95,6 @@ def test_sigkill_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> Non
         assert proc.poll() is None, "campaign finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        kills += 1
 
     store = CampaignStore(Database(url))
     assert store.get_campaign("victim").status == "running"  # killed, never marked finished
