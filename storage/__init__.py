@@ -1,0 +1,22 @@
+"""Persistence for discolab: campaigns, experiments, candidates and evaluations.
+
+Use :class:`CampaignStore` over a :class:`Database`; rows stay inside this package.
+"""
+
+from discolab.storage.db import Database, default_database_url, sqlite_url
+from discolab.storage.records import CampaignRecord, CampaignStatus, ScoredRecord
+from discolab.storage.schema import SCHEMA_VERSION, Migration
+from discolab.storage.store import BatchItem, CampaignStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BatchItem",
+    "CampaignRecord",
+    "CampaignStatus",
+    "CampaignStore",
+    "Database",
+    "Migration",
+    "ScoredRecord",
+    "default_database_url",
+    "sqlite_url",
+]

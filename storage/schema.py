@@ -1,0 +1,120 @@
+"""Schema versions and migrations: create a fresh database, upgrade an old one, refuse a new one.
+
+The database records its schema version in the one-row ``schema_info`` table. Versions start
+at :data:`BASE_VERSION` (1) and the code's version is ``BASE_VERSION + len(migrations)``: the
+migration at position ``i`` upgrades version ``BASE_VERSION + i`` to the next. To change the
+schema, edit the tables in :mod:`discolab.storage.models` *and* append a :class:`Migration`
+to :data:`MIGRATIONS` that brings an existing file from the previous version to the new one.
+
+Opening a file whose version is newer than the code knows raises :class:`StorageError` naming
+both versions, so an old discolab never scribbles over a newer layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, inspect, select, update
+from sqlmodel import SQLModel
+
+from discolab.errors import StorageError
+from discolab.storage.models import TABLES, SchemaInfo, utcnow
+
+BASE_VERSION = 1
+"""The schema version of a database created before any migration existed."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step that upgrades a database from ``from_version`` to ``from_version + 1``.
+
+    Attributes:
+        from_version: the stored version this step expects.
+        description: one line saying what changes, shown in errors.
+        apply: runs the DDL/DML on a connection that is already inside the upgrade's
+            write transaction; it must not commit.
+    """
+
+    from_version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = ()
+"""The registered migrations, oldest first (none yet: version 1 is the first layout)."""
+
+
+def target_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """The schema version the code reaches after applying ``migrations``."""
+    for position, migration in enumerate(migrations):
+        expected = BASE_VERSION + position
+        if migration.from_version != expected:
+            raise ValueError(
+                f"migration {migration.description!r} starts at version "
+                f"{migration.from_version}, but position {position} must start at {expected}"
+            )
+    return BASE_VERSION + len(migrations)
+
+
+SCHEMA_VERSION = target_version()
+"""The schema version this code writes."""
+
+
+def stored_version(conn: Connection) -> int | None:
+    """The version recorded in the database, or None when it has no discolab schema yet."""
+    if not inspect(conn).has_table(SchemaInfo.__tablename__):
+        return None
+    version = conn.execute(
+        select(SchemaInfo.schema_version).where(SchemaInfo.id == 1)  # type: ignore[arg-type]
+    ).scalar_one_or_none()
+    if version is None:
+        raise StorageError("the schema_info table holds no version; the database is damaged")
+    return int(version)
+
+
+def check_version(stored: int | None, target: int, where: str) -> bool:
+    """Whether ``stored`` needs creating or upgrading to ``target``; raise if it is newer."""
+    if stored is not None and stored > target:
+        raise StorageError(
+            f"{where} has schema version {stored}, but this discolab only knows versions up to "
+            f"{target}; upgrade discolab or point DISCOLAB_DB at another database"
+        )
+    return stored is None or stored < target
+
+
+def ensure_schema(
+    conn: Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
+) -> int:
+    """Create or upgrade the schema inside the caller's write transaction; return its version.
+
+    A fresh database gets every table of the current layout and the current version. An older
+    one runs the pending migrations in order, then gains any table the current layout adds.
+    """
+    target = target_version(migrations)
+    stored = stored_version(conn)
+    if not check_version(stored, target, where):
+        return target
+    if stored is None:
+        SQLModel.metadata.create_all(conn, tables=list(TABLES))
+        conn.execute(
+            SchemaInfo.__table__.insert().values(  # type: ignore[attr-defined]
+                id=1, schema_version=target, updated_at=utcnow()
+            )
+        )
+        return target
+    for migration in migrations[stored - BASE_VERSION :]:
+        try:
+            migration.apply(conn)
+        except Exception as exc:
+            raise StorageError(
+                f"upgrading {where} from schema version {migration.from_version} "
+                f"({migration.description}) failed: {exc}; the database was left unchanged"
+            ) from exc
+    SQLModel.metadata.create_all(conn, tables=list(TABLES), checkfirst=True)
+    conn.execute(
+        update(SchemaInfo)
+        .where(SchemaInfo.id == 1)
+        .values(schema_version=target, updated_at=utcnow())  # type: ignore[arg-type]
+    )
+    return target

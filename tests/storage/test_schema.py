@@ -1,0 +1,113 @@
+"""Schema versions: recorded on creation, newer files refused, migrations applied once."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection
+
+from discolab.errors import StorageError
+from discolab.storage import SCHEMA_VERSION, CampaignStore, Database, Migration, sqlite_url
+from discolab.storage.schema import BASE_VERSION, MIGRATIONS, target_version
+
+
+def _create(path: Path) -> None:
+    with Database(sqlite_url(path)) as db:
+        CampaignStore(db).create_campaign(
+            id="old", name="old", env_id="e", env_options={}, proposer="p", seed=1, config={}
+        )
+
+
+def _columns(path: Path, table: str) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+    finally:
+        con.close()
+
+
+def test_version_recorded_on_creation(db: Database, db_path: Path) -> None:
+    assert db.stored_schema_version() is None
+    with db.read():
+        pass
+    assert db.stored_schema_version() == SCHEMA_VERSION == BASE_VERSION + len(MIGRATIONS)
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT schema_version FROM schema_info").fetchall() == [(1,)]
+    con.close()
+
+
+def test_newer_database_is_refused_naming_both_versions(db_path: Path) -> None:
+    _create(db_path)
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE schema_info SET schema_version = 99")
+    con.commit()
+    con.close()
+    with pytest.raises(StorageError) as info, Database(sqlite_url(db_path)).read():
+        pass
+    message = str(info.value)
+    assert "schema version 99" in message
+    assert f"up to {SCHEMA_VERSION}" in message
+    assert str(db_path) in message
+
+
+def test_migration_upgrades_an_old_database_once(db_path: Path) -> None:
+    _create(db_path)
+    calls: list[int] = []
+
+    def add_notes(conn: Connection) -> None:
+        calls.append(1)
+        conn.exec_driver_sql("ALTER TABLE campaigns ADD COLUMN notes TEXT")
+
+    migrations = [Migration(1, "add campaigns.notes", add_notes)]
+    with Database(sqlite_url(db_path), migrations=migrations) as db:
+        assert db.schema_version == 2
+        assert CampaignStore(db).get_campaign("old").name == "old"
+        assert db.stored_schema_version() == 2
+    assert "notes" in _columns(db_path, "campaigns")
+    with Database(sqlite_url(db_path), migrations=migrations) as db, db.read():
+        pass
+    assert calls == [1]
+    # The code without the migration now meets a newer file and refuses it.
+    with (
+        pytest.raises(StorageError, match="schema version 2"),
+        Database(sqlite_url(db_path)).read(),
+    ):
+        pass
+
+
+def test_fresh_database_skips_migrations_and_gets_latest_version(db_path: Path) -> None:
+    def boom(conn: Connection) -> None:
+        raise AssertionError("a fresh database must not be migrated")
+
+    with Database(sqlite_url(db_path), migrations=[Migration(1, "x", boom)]) as db:
+        with db.read():
+            pass
+        assert db.stored_schema_version() == 2
+
+
+def test_failed_migration_leaves_database_unchanged(db_path: Path) -> None:
+    _create(db_path)
+
+    def half_done(conn: Connection) -> None:
+        conn.exec_driver_sql("ALTER TABLE campaigns ADD COLUMN half TEXT")
+        raise RuntimeError("disk on fire")
+
+    db = Database(sqlite_url(db_path), migrations=[Migration(1, "half a change", half_done)])
+    with pytest.raises(StorageError, match="half a change") as info, db.read():
+        pass
+    assert "disk on fire" in str(info.value)
+    db.dispose()
+    assert "half" not in _columns(db_path, "campaigns")
+    with Database(sqlite_url(db_path)) as plain:
+        assert plain.stored_schema_version() == 1
+        assert CampaignStore(plain).get_campaign("old").id == "old"
+
+
+def test_misnumbered_migrations_are_rejected() -> None:
+    def noop(conn: Connection) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="must start at 1"):
+        target_version([Migration(2, "skips a version", noop)])
