@@ -1,0 +1,1 @@
+"""The sandbox image: a Dockerfile for online builds and an offline builder."""
