@@ -10,13 +10,15 @@ which verifiers call and agents never see.
 from __future__ import annotations
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from discolab.errors import BudgetExhausted, ExperimentError
+from discolab.environments.options import Option
+from discolab.errors import BudgetExhausted, ConfigError, ExperimentError
 from discolab.types import TaskSpec, Variable
 
 ArrayFn = Callable[[Mapping[str, np.ndarray]], np.ndarray]
@@ -74,6 +76,15 @@ class Environment(ABC):
         self._seed: int = 0
         self._calls_used = 0
 
+    @classmethod
+    def options(cls) -> tuple[Option, ...]:
+        """The keyword options the constructor accepts; subclasses add their own."""
+        return (
+            Option("noise", float, 0.0, "relative Gaussian noise on measurements", (), 0.0, 1.0),
+            Option("budget", int, 10, "experiment calls allowed", (), 1, None),
+            Option("max_batch", int, 20, "input points per experiment call", (), 1, 10_000),
+        )
+
     # -- what subclasses provide -------------------------------------------------------------
 
     @property
@@ -92,7 +103,15 @@ class Environment(ABC):
     # -- the contract ----------------------------------------------------------------------
 
     def reset(self, seed: int | None = None) -> TaskSpec:
-        """Start afresh: seed the noise, give back the full budget, return the spec."""
+        """Start afresh: seed the noise, give back the full budget, return the spec.
+
+        Raises:
+            ConfigError: ``seed`` is not a non-negative integer.
+        """
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+        ):
+            raise ConfigError(f"seed={seed!r} is not a non-negative integer")
         self._seed = 0 if seed is None else int(seed)
         self._calls_used = 0
         return self.spec
@@ -155,7 +174,7 @@ class Environment(ABC):
             row = []
             for var in spec.inputs:
                 raw = point[var.name]
-                if isinstance(raw, bool) or not isinstance(raw, int | float):
+                if isinstance(raw, bool) or not isinstance(raw, numbers.Real):
                     raise ExperimentError(f"point {i}: {var.name}={raw!r} is not a number")
                 value = float(raw)
                 if not var.contains(value):
