@@ -55,7 +55,9 @@ def _errors_to_exit_codes(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DiscolabError as exc:
-            Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}")
+            err = Console(stderr=True, highlight=False)
+            err.print("[bold red]error:[/] ", end="")
+            err.print(str(exc), markup=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             Console(stderr=True).print("[yellow]interrupted[/]")
