@@ -127,6 +127,13 @@ def _print_result(result: Any, console: Console) -> None:
     verdict = "[green]symbolic match with the hidden law[/]" if matched else "[red]no match[/]"
     metrics = summary.get("metrics", {})
     console.print(f"discovered law: [bold cyan]{law}[/]  ({verdict})")
+    fitted = {
+        k.removeprefix("data_param_"): v for k, v in metrics.items() if k.startswith("data_param_")
+    }
+    if fitted:
+        console.print(
+            "fitted on its own data: " + ", ".join(f"{k} = {v:.6g}" for k, v in fitted.items())
+        )
     console.print(
         f"score {_fmt(summary.get('score'))}, held-out RMSLE {_fmt(metrics.get('rmsle'))}, "
         f"experiments used {summary.get('calls_used')}, candidates {summary.get('candidates')}"
