@@ -54,9 +54,7 @@ def _check_options(factory: Any, options: Mapping[str, Any]) -> None:
         if default is inspect.Parameter.empty or default is None:
             continue
         expected = type(default)
-        ok = isinstance(value, expected) and not (
-            isinstance(value, bool) and expected is not bool
-        )
+        ok = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
         if not ok:

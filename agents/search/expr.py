@@ -23,6 +23,7 @@ UNARY_FUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sqrt": np.sqrt,
     "sin": np.sin,
     "cos": np.cos,
+    "abs": np.abs,
 }
 """Functions a tree may apply; all are in the verifier's whitelist."""
 
@@ -111,9 +112,27 @@ def walk(node: Node) -> Iterator[Node]:
         yield from walk(child)
 
 
+def literal_cost(value: float) -> int:
+    """Nodes a numeric literal counts: 1 for integers, halves, thirds, quarters, ``e`` and
+    ``pi``; 2 for anything else (``2.6``, ``(3/7)``, ``2.01``), which carries more digits."""
+    for d in (1, 2, 3, 4):
+        if abs(value * d - round(value * d)) < 1e-9:
+            return 1
+    if any(abs(abs(value) - c) < 1e-12 for c in (math.e, math.pi)):
+        return 1
+    return 2
+
+
 def size(node: Node) -> int:
-    """Complexity of a tree: its node count (every leaf and operator counts one)."""
-    return 1 + sum(size(child) for child in node.args)
+    """Complexity of a tree: its node count as rendered.
+
+    Every leaf and operator counts one; a power counts its operator plus its exponent literal
+    (see :func:`literal_cost`), so ``r**2`` is 3 and ``r**2.01`` is 4. Charging unusual
+    exponents a little more lets the Pareto front prefer ``r**2`` over ``r**2.01`` when both
+    fit the data equally well within the noise.
+    """
+    own = 1 + literal_cost(node.value) if node.op == "pow" else 1
+    return own + sum(size(child) for child in node.args)
 
 
 def params_of(node: Node) -> list[Node]:
@@ -189,11 +208,15 @@ def _eval(node: Node, columns: Mapping[str, np.ndarray]) -> np.ndarray | float:
 
 
 def format_number(value: float) -> str:
-    """A short literal: integers as integers, thirds/sixths as ``(p/q)``, else ``repr``."""
+    """A short literal: integers as integers, ``exp(1)`` and ``pi``, fractions whose decimal
+    form is not short as ``(p/q)``, else the shortest ``repr``."""
     if math.isfinite(value) and value == round(value) and abs(value) < 1e15:
-        return str(int(round(value)))
+        return str(round(value))
+    for name, constant in (("exp(1)", math.e), ("pi", math.pi)):
+        if abs(abs(value) - constant) < 1e-12:
+            return name if value > 0 else f"(-{name})"
     frac = Fraction(value).limit_denominator(12)
-    if frac.denominator in (3, 6, 9, 12) and abs(float(frac) - value) < 1e-12:
+    if abs(float(frac) - value) < 1e-12 and frac.denominator not in (2, 4, 5, 8, 10):
         return f"({frac.numerator}/{frac.denominator})"
     return repr(float(value))
 

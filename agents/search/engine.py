@@ -1,0 +1,167 @@
+"""The offline symbolic-regression search: data in, Pareto front of formulas out.
+
+Three stages feed one front. The log-linear stage (:mod:`powerlaw`) fits products of powers
+of inputs and of simple compositions, exponents snapped to simple rationals; it recovers shifted
+power laws exactly and in milliseconds. When it does not reach the noise floor, a two-term
+stage (:mod:`terms`) tries sums of two monomials, and a genetic programming stage (:mod:`gp`),
+seeded with the best shapes so far, searches wider structures. The
+search sees only the data and the declared inputs, never the hidden law.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from discolab.agents.search.data import Dataset, make_dataset
+from discolab.agents.search.features import build_library, feature_sets
+from discolab.agents.search.front import Solution, pareto_front, pick
+from discolab.agents.search.gp import GPConfig, run_gp
+from discolab.agents.search.powerlaw import fit_feature_set
+from discolab.agents.search.terms import fit_two_terms
+from discolab.agents.search.treeops import strip_scale
+from discolab.types import Variable
+
+logger = logging.getLogger(__name__)
+
+EXACT_FLOOR = 1e-8
+"""Loss below which a fit counts as exact whatever the declared noise (float round-off)."""
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Settings of :func:`search_laws`.
+
+    Attributes:
+        gp: settings of the genetic-programming stage.
+        use_gp: run the GP stage at all.
+        use_terms: try two-term laws ``C*P1 + C1*P2`` of monomials when the log-linear stage
+            does not reach the noise floor.
+        gp_when_converged: also run GP when the log-linear stage already reached the noise
+            floor (off by default: it costs time and can only add noise-fitting variants).
+        time_limit_s: wall-clock budget of one search; GP stops starting generations after it.
+        keep_per_set: snapped exponent combinations kept per log-linear feature set.
+        pick_rel_tol: how much worse (relatively) than the best loss a simpler front member may
+            be and still be picked; see :func:`front.pick`.
+        gp_seeds: how many of the best log-linear shapes seed the GP population.
+    """
+
+    gp: GPConfig = field(default_factory=GPConfig)
+    use_gp: bool = True
+    use_terms: bool = True
+    gp_when_converged: bool = False
+    time_limit_s: float = 2.5
+    keep_per_set: int = 6
+    pick_rel_tol: float = 0.1
+    gp_seeds: int = 8
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found.
+
+    Attributes:
+        front: non-dominated solutions, by increasing complexity (empty when nothing fits).
+        pick: index in ``front`` of the parsimonious choice, ``-1`` when the front is empty.
+        converged: whether the pick's loss is at the noise floor of the data.
+        n_points: observations used after cleaning.
+        elapsed_s: wall-clock time of the search.
+        reason: why the front is empty, or ``""``.
+    """
+
+    front: list[Solution]
+    pick: int
+    converged: bool
+    n_points: int
+    elapsed_s: float
+    reason: str = ""
+
+    @property
+    def best(self) -> Solution | None:
+        """The picked solution, if any."""
+        return self.front[self.pick] if self.front else None
+
+
+def noise_floor(noise: float) -> float:
+    """Loss a correct law should reach at relative noise ``noise`` (RMS log residual ~ noise)."""
+    return max(1.5 * max(noise, 0.0), EXACT_FLOOR)
+
+
+def search_laws(
+    columns: Mapping[str, Sequence[float]],
+    outputs: Sequence[float],
+    names: Sequence[str],
+    rng: np.random.Generator,
+    *,
+    variables: Sequence[Variable] = (),
+    noise: float = 0.0,
+    config: SearchConfig | None = None,
+) -> SearchResult:
+    """Search formulas ``y = f(inputs)`` for the observations and return their Pareto front.
+
+    Args:
+        columns: input name -> values, one per observation.
+        outputs: the measured values.
+        names: input names in task order (formulas use exactly these).
+        rng: the only source of randomness (GP choices).
+        variables: declared inputs, used for units (sums only of like quantities).
+        noise: the declared relative measurement noise, which sets the convergence floor.
+        config: search settings; defaults are sized for a few hundred points in ~1 s.
+    """
+    config = config or SearchConfig()
+    start = time.monotonic()
+    data = make_dataset(columns, outputs, names)
+    if data is None:
+        return SearchResult([], -1, False, 0, time.monotonic() - start, "no finite observations")
+    floor = noise_floor(noise)
+    with np.errstate(all="ignore"):
+        pool = _run_stages(data, variables, config, rng, floor, start + config.time_limit_s)
+    front = pareto_front(pool)
+    index = pick(front, rel_tol=config.pick_rel_tol, abs_tol=EXACT_FLOOR, n_points=data.n)
+    elapsed = time.monotonic() - start
+    if not front:
+        return SearchResult([], -1, False, data.n, elapsed, "no formula could be fitted")
+    converged = front[index].loss <= floor
+    logger.info(
+        "search on %d points: %d on the front, pick %s (loss %.3g%s) in %.2fs",
+        data.n,
+        len(front),
+        front[index].source,
+        front[index].loss,
+        ", converged" if converged else "",
+        elapsed,
+    )
+    return SearchResult(front, index, converged, data.n, elapsed)
+
+
+def _run_stages(
+    data: Dataset,
+    variables: Sequence[Variable],
+    config: SearchConfig,
+    rng: np.random.Generator,
+    floor: float,
+    deadline: float,
+) -> list[Solution]:
+    """Every solution of every stage that ran; later stages run only below the noise floor."""
+    pool: list[Solution] = []
+    if data.log_mode:
+        library = build_library(data, variables)
+        for features in feature_sets(library):
+            pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
+    else:
+        logger.info("outputs change sign or touch zero; skipping the log-linear stage")
+    best_loss = min((s.loss for s in pool), default=math.inf)
+    logger.debug("log-linear stage: %d solutions, best loss %.3g", len(pool), best_loss)
+    if config.use_terms and best_loss > floor:
+        pool.extend(fit_two_terms(data))
+        best_loss = min((s.loss for s in pool), default=math.inf)
+    if config.use_gp and (config.gp_when_converged or best_loss > floor):
+        seeds = [strip_scale(s.expr) for s in sorted(pool, key=lambda s: s.loss)]
+        seeds = list({repr(s): s for s in seeds}.values())[: config.gp_seeds]
+        pool.extend(run_gp(data, seeds, config.gp, rng, deadline, target_loss=floor / 1.5))
+    return pool

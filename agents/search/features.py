@@ -1,0 +1,151 @@
+"""The feature library of the log-linear stage: what may appear as a factor of a power law.
+
+A law ``y = C · Π f_k^a_k · exp(Σ b_j g_j)`` is linear in log space:
+``log|y| = log|C| + Σ a_k log|f_k| + Σ b_j g_j``. The *power* features ``f_k`` are the
+non-zero inputs, simple compositions of two inputs (``m1 + m2``, ``T1 - T2``,
+``m1**2 + m2**2``) and, for angle-like inputs, ``sin`` and ``cos``; their exponents are later
+snapped to simple rationals. The *linear* features ``g_j`` are raw inputs whose coefficient
+stays a free parameter (exponential decay). Only the task spec and the data are used.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from discolab.agents.search.data import Dataset
+from discolab.agents.search.expr import Node, binary, func, power, var
+from discolab.types import Variable
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One candidate factor.
+
+    Attributes:
+        label: short text for logs (``m1+m2``).
+        base: the factor's tree without exponent.
+        column: regression column: ``log|base|`` for power features, ``base`` for linear ones.
+        linear: True for a linear feature that enters as ``exp(C_k * base)``.
+        uses: input names the feature reads; a composite replaces these in a spec.
+        signed: whether the feature takes negative values on the data.
+    """
+
+    label: str
+    base: Node
+    column: np.ndarray
+    linear: bool
+    uses: frozenset[str]
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class Library:
+    """The features found for one dataset, grouped by role.
+
+    Attributes:
+        inputs: log power features of the non-zero raw inputs, in task order.
+        extras: compositions, trig factors and linear (exponential) features.
+    """
+
+    inputs: tuple[Feature, ...]
+    extras: tuple[Feature, ...]
+
+
+def _units(variables: Sequence[Variable]) -> dict[str, str]:
+    return {v.name: v.unit for v in variables}
+
+
+def _log_feature(label: str, base: Node, values: np.ndarray, uses: set[str]) -> Feature | None:
+    """A power feature (column ``log|values|``) when ``values`` are finite, non-zero and vary.
+
+    Signed values are allowed: the fit sees magnitudes and the built formula must then get the
+    signs right (integer powers of a charge do, fractional ones are rejected). Features whose
+    log varies by less than 1e-6 carry no signal (``cos`` of a tiny input) and would only let
+    the fit chase noise.
+    """
+    if not (np.all(np.isfinite(values)) and np.all(values != 0)):
+        return None
+    column = np.log(np.abs(values))
+    if values.size > 1 and np.ptp(column) < 1e-6:
+        return None
+    return Feature(label, base, column, False, frozenset(uses), bool(np.any(values < 0)))
+
+
+def build_library(data: Dataset, variables: Sequence[Variable] = ()) -> Library:
+    """All features usable on ``data``.
+
+    ``variables`` (the task's declared inputs) supply units: sums and differences are only
+    formed between inputs with the same unit (or when units are unknown), because adding a mass
+    to a distance has no physical meaning and would only invite overfitting. ``sin`` and
+    ``cos`` are offered for inputs that look like angles (largest magnitude in [0.5, 2π]).
+    """
+    units = _units(variables)
+    inputs: list[Feature] = []
+    extras: list[Feature] = []
+    for name in data.names:
+        col = data.columns[name]
+        feat = _log_feature(name, var(name), col, {name})
+        if feat is not None:
+            inputs.append(feat)
+        if col.size > 1 and np.ptp(col) > 0:
+            extras.append(Feature(f"exp({name})", var(name), col, True, frozenset({name})))
+        if col.size and 0.5 <= np.abs(col).max() <= 2 * math.pi + 1e-9:
+            for fn in ("sin", "cos"):
+                values = getattr(np, fn)(col)
+                feat = _log_feature(f"{fn}({name})", func(fn, var(name)), values, {name})
+                if feat is not None:
+                    extras.append(feat)
+    for a, b in itertools.combinations(data.names, 2):
+        ua, ub = units.get(a, ""), units.get(b, "")
+        if ua and ub and ua != ub:
+            continue
+        ca, cb = data.columns[a], data.columns[b]
+        with np.errstate(all="ignore"):
+            plus = ca + cb
+            minus = ca - cb
+        feat = _log_feature(f"{a}+{b}", binary("add", var(a), var(b)), plus, {a, b})
+        if feat is not None:
+            extras.append(feat)
+        squares = binary("add", power(var(a), 2), power(var(b), 2))
+        feat = _log_feature(f"{a}^2+{b}^2", squares, ca**2 + cb**2, {a, b})
+        if feat is not None:
+            extras.append(feat)
+        if np.all(minus > 0):
+            diff = _log_feature(f"{a}-{b}", binary("sub", var(a), var(b)), minus, {a, b})
+        elif np.all(minus < 0):
+            diff = _log_feature(f"{b}-{a}", binary("sub", var(b), var(a)), -minus, {a, b})
+        else:
+            diff = None
+        if diff is not None:
+            extras.append(diff)
+    return Library(tuple(inputs), tuple(extras))
+
+
+def feature_sets(library: Library) -> list[tuple[Feature, ...]]:
+    """The feature combinations the log-linear stage fits, simplest first.
+
+    The plain power law over every non-zero input; that plus each extra; and, for a composite,
+    the power law with the composite *replacing* the inputs it is made of (``(m1+m2)**2/r**1.5``
+    has no separate ``m1`` factor). Duplicates are removed.
+    """
+    base = library.inputs
+    sets: list[tuple[Feature, ...]] = [base] if base else []
+    for extra in library.extras:
+        sets.append((*base, extra))
+        if not extra.linear:
+            replaced = tuple(f for f in base if not (f.uses & extra.uses))
+            if len(replaced) < len(base):
+                sets.append((*replaced, extra))
+    seen: set[tuple[str, ...]] = set()
+    unique: list[tuple[Feature, ...]] = []
+    for fs in sets:
+        key = tuple(f.label for f in fs)
+        if key not in seen:
+            seen.add(key)
+            unique.append(fs)
+    return unique

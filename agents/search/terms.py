@@ -1,0 +1,85 @@
+"""Two-term laws ``y = C·P1 + C'·P2`` where ``P1``, ``P2`` are simple monomials.
+
+Sums of terms (an offset plus a power, two competing power laws) are out of reach of the
+log-linear stage and slow for genetic programming to assemble. Here every pair from a library
+of monomials (``x**a`` and ``x_i**a * x_j**b`` with simple exponents, and ``1``) is fitted by
+weighted linear least squares at once: with the Gram matrix of the weighted monomial columns,
+each pair is a 2x2 solve, so thousands of pairs cost milliseconds. Weights ``1/|y|`` make the
+fit a relative one, matching the log loss; the best pairs are then polished in log space.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from discolab.agents.search.constants import polish, shape_loss
+from discolab.agents.search.data import Dataset
+from discolab.agents.search.expr import Node, binary, name_params, num, param, var
+from discolab.agents.search.front import Solution
+from discolab.agents.search.powerlaw import power_product
+from discolab.agents.search.treeops import with_scale
+
+SINGLE_EXPONENTS = (-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
+"""Exponents of one-input monomials."""
+
+PAIR_EXPONENTS = (-2.0, -1.0, 1.0, 2.0)
+"""Exponents of each input in two-input monomials."""
+
+
+def monomials(data: Dataset) -> list[tuple[Node, np.ndarray]]:
+    """The monomial library on the positive inputs: ``(tree, values)`` pairs, ``1`` first."""
+    names = [n for n in data.names if data.positive(n)]
+    out: list[tuple[Node, np.ndarray]] = [(num(1.0), np.ones(data.n))]
+    for n in names:
+        for a in SINGLE_EXPONENTS:
+            out.append((power_product(None, [(var(n), a)]), data.columns[n] ** a))
+    for n1, n2 in itertools.combinations(names, 2):
+        for a, b in itertools.product(PAIR_EXPONENTS, repeat=2):
+            tree = power_product(None, [(var(n1), a), (var(n2), b)])
+            out.append((tree, data.columns[n1] ** a * data.columns[n2] ** b))
+    return [(t, v) for t, v in out if np.all(np.isfinite(v)) and np.any(v != 0)]
+
+
+def fit_two_terms(data: Dataset, keep: int = 4) -> list[Solution]:
+    """The ``keep`` best two-term laws, constants polished, as solutions."""
+    if data.n < 4:
+        return []
+    library = monomials(data)
+    if len(library) < 2:
+        return []
+    weights = 1.0 / np.abs(data.y) if data.log_mode else np.ones(data.n)
+    target = data.y * weights
+    block = np.column_stack([v for _, v in library]) * weights[:, None]
+    norms = np.linalg.norm(block, axis=0)
+    ok = np.isfinite(norms) & (norms > 0)
+    if not np.all(ok):
+        library = [m for m, good in zip(library, ok, strict=True) if good]
+        block, norms = block[:, ok], norms[ok]
+    block = block / norms
+    gram = block.T @ block
+    rhs = block.T @ target
+    i, j = np.triu_indices(len(library), k=1)
+    det = gram[i, i] * gram[j, j] - gram[i, j] ** 2
+    with np.errstate(all="ignore"):
+        ci = (gram[j, j] * rhs[i] - gram[i, j] * rhs[j]) / det
+        cj = (gram[i, i] * rhs[j] - gram[i, j] * rhs[i]) / det
+        sse = float(target @ target) - ci * rhs[i] - cj * rhs[j]
+    sse = np.where((det > 1e-10) & np.isfinite(sse), sse, np.inf)
+    out: list[Solution] = []
+    for k in np.argsort(sse, kind="stable")[: 4 * keep]:
+        if not math.isfinite(sse[k]) or ci[k] == 0 or cj[k] == 0:
+            continue
+        ratio = (cj[k] / norms[j[k]]) / (ci[k] / norms[i[k]])
+        a_tree, b_tree = library[i[k]][0], library[j[k]][0]
+        shape = binary("add", a_tree, binary("mul", param(float(ratio)), b_tree))
+        shape, _ = polish(data, shape)
+        scale, loss = shape_loss(data, shape)
+        if math.isfinite(loss) and math.isfinite(scale):
+            expr = name_params(with_scale(shape, param(scale)))
+            out.append(Solution(expr, loss, origin="terms"))
+        if len(out) >= keep:
+            break
+    return out
