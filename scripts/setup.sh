@@ -15,5 +15,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 extras=""
 if [ "${1:-}" = "dev" ]; then extras="[dev]"; fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+log=.venv/install.log
+echo "installing discolab${extras} into .venv (log: $log)"
+if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
+        && .venv/bin/python -m pip install --disable-pip-version-check -e ".${extras}"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "installing discolab failed; the full log is in $log" >&2
+    exit 1
+fi
