@@ -186,6 +186,7 @@ def resume(
     """Continue a killed or interrupted campaign from its last checkpoint."""
     console = _console()
     runner = _runner(db)
+    runner.store.get_campaign(campaign_id)  # an unknown id fails before any progress is drawn
     result = _run_with_progress(lambda cb: runner.resume(campaign_id, on_progress=cb), console)
     _print_result(result, console)
 
