@@ -292,7 +292,12 @@ def envs() -> None:
     _console().print(table)
 
 
-def _mount_sandbox_commands() -> None:
+def _mount_subcommands() -> None:
+    from discolab.bench_cli import app as bench_app
+
+    for command in bench_app.registered_commands:
+        command.callback = _errors_to_exit_codes(command.callback)
+    app.add_typer(bench_app, name="bench", help="Run, score and rank benchmark suites.")
     try:
         from discolab.sandbox.cli import app as sandbox_app
     except ImportError:  # the sandbox package is optional for the CLI to start
@@ -302,5 +307,5 @@ def _mount_sandbox_commands() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    _mount_sandbox_commands()
+    _mount_subcommands()
     app()
