@@ -16,14 +16,36 @@ from typing import Any
 
 from discolab.environments.base import Environment
 from discolab.environments.options import Option, check_options
+from discolab.environments.physics.ampere import AmpereV1
+from discolab.environments.physics.bose_einstein import BoseEinsteinV1
+from discolab.environments.physics.calorimetry import CalorimetryV1
 from discolab.environments.physics.coulomb import CoulombV1
+from discolab.environments.physics.decay import DecayV1
 from discolab.environments.physics.fourier import FourierV1
 from discolab.environments.physics.gravity import GravityV1
+from discolab.environments.physics.hooke import HookeV1
+from discolab.environments.physics.malus import MalusV1
+from discolab.environments.physics.oscillator import OscillatorV1
+from discolab.environments.physics.snell import SnellV1
+from discolab.environments.physics.sound import SoundV1
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.registry import Registry
 from discolab.types import Variable
 
-_ENVIRONMENTS: tuple[type[VanillaLawEnvironment], ...] = (GravityV1, CoulombV1, FourierV1)
+_ENVIRONMENTS: tuple[type[VanillaLawEnvironment], ...] = (
+    GravityV1,
+    CoulombV1,
+    FourierV1,
+    AmpereV1,
+    SnellV1,
+    DecayV1,
+    OscillatorV1,
+    MalusV1,
+    SoundV1,
+    HookeV1,
+    BoseEinsteinV1,
+    CalorimetryV1,
+)
 
 SEED_OPTION = Option("seed", int, 0, "seed of the measurement noise (passed to reset)", (), 0)
 """``seed`` is accepted by :func:`make_environment` only; environments are seeded by reset."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from discolab.environments.physics.laws import CANONICAL, Domain, scaled_law
+from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
+from discolab.environments.physics.variants import LazyDomain
 from discolab.types import Variable
 
 INPUTS = (
@@ -13,41 +15,12 @@ INPUTS = (
 )
 OUTPUT = Variable("F", "N", 0.0, float("inf"), "magnitude of the force between the charges")
 
-COULOMB = Domain(
-    title="Force between two charges",
-    measured="the electrostatic force between two charged particles",
-    inputs=INPUTS,
-    output=OUTPUT,
-    laws=(
-        scaled_law(
-            CANONICAL,
-            "q1 * q2 / r**2",
-            lambda c: c["q1"] * c["q2"] / c["r"] ** 2,
-            8.9875517923e9,
-            "N*m^2/C^2",
-        ),
-        scaled_law(
-            "s1",
-            "q1 * q2 / r**3",
-            lambda c: c["q1"] * c["q2"] / c["r"] ** 3,
-            5.62e8,
-            "N*m^3/C^2",
-        ),
-        scaled_law(
-            "s2",
-            "q1**2 * q2 / r**2",
-            lambda c: c["q1"] ** 2 * c["q2"] / c["r"] ** 2,
-            3.3e15,
-            "N*m^2/C^3",
-        ),
-        scaled_law(
-            "s3",
-            "(q1 * q2)**1.5 / r**2",
-            lambda c: (c["q1"] * c["q2"]) ** 1.5 / c["r"] ** 2,
-            7.4e20,
-            "N*m^2/C^3",
-        ),
-    ),
+_k, _q1, _q2, _r = Const("k"), Var("q1"), Var("q2"), Var("r")
+SETUP = LawSetup("coulomb", INPUTS, OUTPUT, _k * _q1 * _q2 / _r**2, (("k", 8.9875517923e9),))
+LEGACY = (
+    ("s1", _k * _q1 * _q2 / _r**3, (("k", 5.62e8),)),
+    ("s2", _k * _q1**2 * _q2 / _r**2, (("k", 3.3e15),)),
+    ("s3", _k * (_q1 * _q2) ** 1.5 / _r**2, (("k", 7.4e20),)),
 )
 
 
@@ -69,11 +42,20 @@ class CoulombV1(VanillaLawEnvironment):
     s3          7.4e20 * (q1 * q2)**1.5 / r**2          N*m^2/C^3
     ==========  =====================================  ===============
 
+    plus the generated variants ``easy-1`` ... ``hard-3`` of the ``newton-v1`` suite (see
+    :mod:`~discolab.environments.physics.mutation`; listed in ``suite.py``).
+
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).
 
-    Version history: v1 — first release.
+    Version history: v1 — first release; the generated variants were added later under new
+    shift names, so every earlier shift keeps its meaning.
     """
 
     env_id = "newton/coulomb-v1"
-    domain = COULOMB
+    domain = LazyDomain(
+        SETUP,
+        "Force between two charges",
+        "the electrostatic force between two charged particles",
+        LEGACY,
+    )

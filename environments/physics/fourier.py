@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from discolab.environments.physics.laws import CANONICAL, Domain, scaled_law
+from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
+from discolab.environments.physics.variants import LazyDomain
 from discolab.types import Variable
 
 INPUTS = (
@@ -13,25 +15,12 @@ INPUTS = (
 )
 OUTPUT = Variable("P", "W", 0.0, float("inf"), "heat flow through the slab (power)")
 
-FOURIER = Domain(
-    title="Heat flow through a slab",
-    measured="the steady heat flow conducted through a slab of material",
-    inputs=INPUTS,
-    output=OUTPUT,
-    laws=(
-        scaled_law(CANONICAL, "A * dT / d", lambda c: c["A"] * c["dT"] / c["d"], 237.0, "W/(m*K)"),
-        scaled_law("s1", "A * dT / d**2", lambda c: c["A"] * c["dT"] / c["d"] ** 2, 1.84, "W/K"),
-        scaled_law(
-            "s2",
-            "A * dT**1.5 / d",
-            lambda c: c["A"] * c["dT"] ** 1.5 / c["d"],
-            12.9,
-            "W/(m*K^1.5)",
-        ),
-        scaled_law(
-            "s3", "A**2 * dT / d", lambda c: c["A"] ** 2 * c["dT"] / c["d"], 3100.0, "W/(m^3*K)"
-        ),
-    ),
+_kappa, _A, _dT, _d = Const("kappa"), Var("A"), Var("dT"), Var("d")
+SETUP = LawSetup("fourier", INPUTS, OUTPUT, _kappa * _A * _dT / _d, (("kappa", 237.0),))
+LEGACY = (
+    ("s1", _kappa * _A * _dT / _d**2, (("kappa", 1.84),)),
+    ("s2", _kappa * _A * _dT**1.5 / _d, (("kappa", 12.9),)),
+    ("s3", _kappa * _A**2 * _dT / _d, (("kappa", 3100.0),)),
 )
 
 
@@ -52,11 +41,20 @@ class FourierV1(VanillaLawEnvironment):
     s3          3100.0 * A**2 * dT / d                  W/(m^3*K)
     ==========  =====================================  ===============
 
+    plus the generated variants ``easy-1`` ... ``hard-3`` of the ``newton-v1`` suite (see
+    :mod:`~discolab.environments.physics.mutation`; listed in ``suite.py``).
+
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).
 
-    Version history: v1 — first release.
+    Version history: v1 — first release; the generated variants were added later under new
+    shift names, so every earlier shift keeps its meaning.
     """
 
     env_id = "newton/fourier-v1"
-    domain = FOURIER
+    domain = LazyDomain(
+        SETUP,
+        "Heat flow through a slab",
+        "the steady heat flow conducted through a slab of material",
+        LEGACY,
+    )

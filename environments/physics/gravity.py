@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from discolab.environments.physics.laws import CANONICAL, Domain, scaled_law
+from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
+from discolab.environments.physics.variants import LazyDomain
 from discolab.types import Variable
 
 INPUTS = (
@@ -13,48 +15,13 @@ INPUTS = (
 )
 OUTPUT = Variable("F", "N", 0.0, float("inf"), "magnitude of the force between the bodies")
 
-GRAVITY = Domain(
-    title="Force between two bodies",
-    measured="the force one body exerts on another at a distance",
-    inputs=INPUTS,
-    output=OUTPUT,
-    laws=(
-        scaled_law(
-            CANONICAL,
-            "m1 * m2 / r**2",
-            lambda c: c["m1"] * c["m2"] / c["r"] ** 2,
-            6.674e-11,
-            "N*m^2/kg^2",
-        ),
-        scaled_law(
-            "s1",
-            "m1 * m2 / r**1.5",
-            lambda c: c["m1"] * c["m2"] / c["r"] ** 1.5,
-            2.91e-13,
-            "N*m^1.5/kg^2",
-        ),
-        scaled_law(
-            "s2",
-            "(m1 + m2)**2 / r**1.5",
-            lambda c: (c["m1"] + c["m2"]) ** 2 / c["r"] ** 1.5,
-            4.37e-14,
-            "N*m^1.5/kg^2",
-        ),
-        scaled_law(
-            "s3",
-            "m1**1.3 * m2 / r**2",
-            lambda c: c["m1"] ** 1.3 * c["m2"] / c["r"] ** 2,
-            1.52e-17,
-            "N*m^2/kg^2.3",
-        ),
-        scaled_law(
-            "s4",
-            "m1 * m2**2 / r**2.5",
-            lambda c: c["m1"] * c["m2"] ** 2 / c["r"] ** 2.5,
-            3.8e-27,
-            "N*m^2.5/kg^3",
-        ),
-    ),
+_G, _m1, _m2, _r = Const("G"), Var("m1"), Var("m2"), Var("r")
+SETUP = LawSetup("gravity", INPUTS, OUTPUT, _G * _m1 * _m2 / _r**2, (("G", 6.674e-11),))
+LEGACY = (
+    ("s1", _G * _m1 * _m2 / _r**1.5, (("G", 2.91e-13),)),
+    ("s2", _G * (_m1 + _m2) ** 2 / _r**1.5, (("G", 4.37e-14),)),
+    ("s3", _G * _m1**1.3 * _m2 / _r**2, (("G", 1.52e-17),)),
+    ("s4", _G * _m1 * _m2**2 / _r**2.5, (("G", 3.8e-27),)),
 )
 
 
@@ -76,11 +43,20 @@ class GravityV1(VanillaLawEnvironment):
     s4          3.8e-27 * m1 * m2**2 / r**2.5           N*m^2.5/kg^3
     ==========  =====================================  ===============
 
+    plus the generated variants ``easy-1`` ... ``hard-3`` of the ``newton-v1`` suite (see
+    :mod:`~discolab.environments.physics.mutation`; listed in ``suite.py``).
+
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).
 
-    Version history: v1 — first release.
+    Version history: v1 — first release; the generated variants were added later under new
+    shift names, so every earlier shift keeps its meaning.
     """
 
     env_id = "newton/gravity-v1"
-    domain = GRAVITY
+    domain = LazyDomain(
+        SETUP,
+        "Force between two bodies",
+        "the force one body exerts on another at a distance",
+        LEGACY,
+    )

@@ -18,8 +18,11 @@ import numpy as np
 
 from discolab.environments.base import ArrayFn
 from discolab.environments.options import closest
+from discolab.environments.physics.tree import Node, evaluate, number_text, render
 from discolab.errors import ConfigError
 from discolab.types import Variable
+
+__all__ = ["CANONICAL", "Domain", "HiddenConstant", "Law", "law_from_tree", "number_text"]
 
 CANONICAL = "canonical"
 """Name of the textbook law of every domain (the default shift)."""
@@ -28,16 +31,29 @@ Shape = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
 
 @dataclass(frozen=True)
+class HiddenConstant:
+    """One hidden constant of a law: its name in the tree, value and SI unit."""
+
+    name: str
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
 class Law:
-    """One hidden law: a formula, its vectorised form and its constant.
+    """One hidden law: a formula, its vectorised form and its constants.
 
     Attributes:
-        name: the shift name that selects it (``canonical``, ``s1``, ...); never shown to agents.
-        formula: Python syntax over the input names with the constant written as a number,
-            using only ``+ - * / **``, so the project's safe parser reads it.
+        name: the shift name that selects it (``canonical``, ``s1``, ``easy-2``, ...); never
+            shown to agents.
+        formula: Python syntax over the input names with the constants written as numbers,
+            using only ``+ - * / **`` and the parser's functions, so the safe parser reads it.
         function: ``{input name: array} -> array``, the noise-free law (same as ``formula``).
-        constant: the hidden multiplicative constant.
-        unit: SI unit of the constant, which makes the law dimensionally consistent.
+        constant: the first hidden constant (1.0 for a law without one).
+        unit: SI unit of ``constant``, which makes the law dimensionally consistent.
+        difficulty: ``canonical``, ``easy``, ``medium``, ``hard`` or ``legacy`` (hand-written).
+        constants: every hidden constant with its unit.
+        tree: the expression tree the formula was rendered from (for unit checks).
     """
 
     name: str
@@ -45,6 +61,9 @@ class Law:
     function: ArrayFn
     constant: float
     unit: str
+    difficulty: str = "legacy"
+    constants: tuple[HiddenConstant, ...] = ()
+    tree: Node | None = None
 
 
 def scaled_law(name: str, shape: str, fn: Shape, constant: float, unit: str) -> Law:
@@ -62,13 +81,30 @@ def scaled_law(name: str, shape: str, fn: Shape, constant: float, unit: str) -> 
     return Law(name, f"{number_text(constant)} * {shape}", function, constant, unit)
 
 
-def number_text(value: float) -> str:
-    """``value`` as a short Python literal that reads back exactly (``6.674e-11``, ``237.0``)."""
-    if 1e-3 <= abs(value) < 1e4:
-        return repr(value)
-    mantissa, exponent = np.format_float_scientific(value, unique=True, trim="-").split("e")
-    text = f"{mantissa}e{int(exponent)}"
-    return text if float(text) == value else repr(value)
+def law_from_tree(
+    name: str,
+    tree: Node,
+    constants: tuple[HiddenConstant, ...],
+    difficulty: str,
+) -> Law:
+    """The law ``tree`` with its hidden ``constants`` written in as numbers."""
+    values = {c.name: c.value for c in constants}
+    texts = {c.name: number_text(c.value) for c in constants}
+
+    def function(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        return evaluate(tree, columns, values)
+
+    first = constants[0] if constants else HiddenConstant("", 1.0, "1")
+    return Law(
+        name=name,
+        formula=render(tree, texts),
+        function=function,
+        constant=first.value,
+        unit=first.unit,
+        difficulty=difficulty,
+        constants=constants,
+        tree=tree,
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from discolab.environments.catalog import (
 from discolab.environments.physics.gravity import GravityV1
 from discolab.errors import ConfigError, UnknownIdError
 
-IDS = ["newton/coulomb-v1", "newton/fourier-v1", "newton/gravity-v1"]
+IDS = sorted(
+    f"newton/{name}-v1"
+    for name in (
+        *("gravity", "coulomb", "fourier", "ampere", "snell", "decay", "oscillator"),
+        *("malus", "sound", "hooke", "bose-einstein", "calorimetry"),
+    )
+)
 GRAVITY = "newton/gravity-v1"
 
 

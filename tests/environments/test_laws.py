@@ -52,8 +52,15 @@ def test_law_has_the_documented_structure(env_id: str, shift: str) -> None:
         assert ratio[0] != pytest.approx(CONSTANTS[env_id], rel=1e-2), "shifted constant"
 
 
-def test_every_listed_shift_is_documented_here() -> None:
-    listed = {(i.id, s) for i in describe_environments() for s in i.shifts}
+def test_every_hand_written_shift_is_documented_here() -> None:
+    generated = ("easy-", "medium-", "hard-")
+    listed = {
+        (i.id, s)
+        for i in describe_environments()
+        if i.id in CONSTANTS
+        for s in i.shifts
+        if not s.startswith(generated)
+    }
     assert listed == set(SHAPES)
 
 
