@@ -13,6 +13,7 @@ Run: ``/work/venv/bin/python bench/recovery.py`` (``--help`` for options).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import logging
 import math
 import sys
@@ -127,15 +128,20 @@ def run_task(
     )
 
 
-def shifts_of(domains: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
-    """Every shift the catalog lists for each requested domain."""
+def shifts_of(
+    domains: Sequence[str], patterns: Sequence[str] = ("canonical", "s*")
+) -> Mapping[str, tuple[str, ...]]:
+    """The shifts of each requested domain that match any of ``patterns`` (globs)."""
     from discolab.environments.catalog import describe_environments
 
     infos = {info.id: tuple(info.shifts) for info in describe_environments()}
     missing = [d for d in domains if d not in infos]
     if missing:
         raise SystemExit(f"unknown environment ids {missing}; known: {sorted(infos)}")
-    return {d: infos[d] for d in domains}
+    return {
+        d: tuple(s for s in infos[d] if any(fnmatch.fnmatchcase(s, p) for p in patterns))
+        for d in domains
+    }
 
 
 def print_table(rows: Sequence[Row], markdown: bool) -> None:
@@ -211,6 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=list(DEFAULT_NOISES),
         help="relative noise levels (default: %(default)s)",
     )
+    parser.add_argument(
+        "--shifts",
+        nargs="+",
+        default=["canonical", "s*"],
+        help="shift names or globs, e.g. 'easy-*' (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="campaign seed (default: 0)")
     parser.add_argument(
         "--early-stop",
@@ -232,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     rows: list[Row] = []
-    for task, shifts in shifts_of(args.domains).items():
+    for task, shifts in shifts_of(args.domains, args.shifts).items():
         for shift in shifts:
             for noise in args.noise:
                 row = run_task(task, shift, noise, args.seed, args.early_stop, args.time_limit)
