@@ -1,10 +1,11 @@
 """The offline symbolic-regression search: data in, Pareto front of formulas out.
 
-Three stages feed one front. The log-linear stage (:mod:`powerlaw`) fits products of powers
+Five stages feed one front. The log-linear stage (:mod:`powerlaw`) fits products of powers
 of inputs and of simple compositions, exponents snapped to simple rationals; it recovers shifted
-power laws exactly and in milliseconds. When it does not reach the noise floor, a two-term
-stage (:mod:`terms`) tries sums of two monomials, and a genetic programming stage (:mod:`gp`),
-seeded with the best shapes so far, searches wider structures. The
+power laws exactly and in milliseconds. Each later stage runs only while nothing has reached
+the noise floor: exponential factors of monomials (:mod:`separable`), fits of a transformed
+output such as ``log(1 + 1/y)`` or ``sin(y)`` (:mod:`transforms`), sums of two monomials
+(:mod:`terms`), and genetic programming (:mod:`gp`), seeded with the best shapes so far. The
 search sees only the data and the declared inputs, never the hidden law.
 """
 
@@ -23,7 +24,9 @@ from discolab.agents.search.features import build_library, feature_sets
 from discolab.agents.search.front import Solution, pareto_front, pick
 from discolab.agents.search.gp import GPConfig, run_gp
 from discolab.agents.search.powerlaw import fit_feature_set
+from discolab.agents.search.separable import exp_features
 from discolab.agents.search.terms import fit_two_terms
+from discolab.agents.search.transforms import fit_transformed
 from discolab.agents.search.treeops import strip_scale
 from discolab.types import Variable
 
@@ -42,6 +45,14 @@ class SearchConfig:
         use_gp: run the GP stage at all.
         use_terms: try two-term laws ``C*P1 + C1*P2`` of monomials when the log-linear stage
             does not reach the noise floor.
+        use_separable: try exponential factors of monomials (``exp(C1*t**1.5)``,
+            ``exp(C1*E/T)``) when plain power laws do not reach the noise floor.
+        use_transforms: fit transformed outputs (``log(1 + 1/y)``, ``sin(y)``, ``y**2`` ...)
+            and state the result for ``y`` when nothing simpler reaches the noise floor.
+        explore_margin: the separable and transform stages run unless the best loss is below
+            ``floor / explore_margin``: under noise a curved law (``asin`` of a small argument,
+            a weakly damped frequency) can hide just under the floor as a power law, and the
+            pick still prefers the simpler formula unless the new one is clearly better.
         gp_when_converged: also run GP when the log-linear stage already reached the noise
             floor (off by default: it costs time and can only add noise-fitting variants).
         time_limit_s: wall-clock budget of one search; GP stops starting generations after it.
@@ -54,6 +65,9 @@ class SearchConfig:
     gp: GPConfig = field(default_factory=GPConfig)
     use_gp: bool = True
     use_terms: bool = True
+    use_separable: bool = True
+    use_transforms: bool = True
+    explore_margin: float = 3.0
     gp_when_converged: bool = False
     time_limit_s: float = 2.5
     keep_per_set: int = 6
@@ -153,10 +167,18 @@ def _run_stages(
         library = build_library(data, variables)
         for features in feature_sets(library):
             pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
+        best_loss = min((s.loss for s in pool), default=math.inf)
+        if config.use_separable and best_loss > floor / config.explore_margin:
+            for feature in exp_features(data, library):
+                features = (*library.inputs, feature)
+                pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
     else:
         logger.info("outputs change sign or touch zero; skipping the log-linear stage")
     best_loss = min((s.loss for s in pool), default=math.inf)
     logger.debug("log-linear stage: %d solutions, best loss %.3g", len(pool), best_loss)
+    if config.use_transforms and best_loss > floor / config.explore_margin:
+        pool.extend(fit_transformed(data, variables, deadline=deadline))
+        best_loss = min((s.loss for s in pool), default=math.inf)
     if config.use_terms and best_loss > floor:
         pool.extend(fit_two_terms(data))
         best_loss = min((s.loss for s in pool), default=math.inf)

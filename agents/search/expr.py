@@ -23,6 +23,9 @@ UNARY_FUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sqrt": np.sqrt,
     "sin": np.sin,
     "cos": np.cos,
+    "tan": np.tan,
+    "asin": np.arcsin,
+    "acos": np.arccos,
     "abs": np.abs,
 }
 """Functions a tree may apply; all are in the verifier's whitelist."""

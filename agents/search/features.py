@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from discolab.agents.search.data import Dataset
-from discolab.agents.search.expr import Node, binary, func, power, var
+from discolab.agents.search.expr import Node, binary, evaluate, func, power, render, var
 from discolab.types import Variable
 
 
@@ -76,13 +76,40 @@ def _log_feature(label: str, base: Node, values: np.ndarray, uses: set[str]) -> 
     return Feature(label, base, column, False, frozenset(uses), bool(np.any(values < 0)))
 
 
+ANGLE_POWERS = (0.5, 1.5, 2.0)
+"""Powers ``b`` of a positive angle-like input offered inside ``sin(x**b)`` and ``cos(x**b)``."""
+
+
+def _angle_features(name: str, col: np.ndarray) -> list[Feature]:
+    """Trigonometric power features of an angle-like input.
+
+    ``sin``, ``cos``, their sum (``(sin + cos)**2`` is a shifted Malus law), ``tan`` below
+    ``pi/2`` and, for positive angles, ``sin``/``cos`` of simple powers of the angle (a wrapped
+    argument ``cos(theta**1.5)``).
+    """
+    x = var(name)
+    trees: list[Node] = [func("sin", x), func("cos", x)]
+    trees.append(binary("add", func("sin", x), func("cos", x)))
+    if np.abs(col).max() < math.pi / 2 - 1e-6:
+        trees.append(func("tan", x))
+    if np.all(col > 0):
+        trees.extend(func(fn, power(x, b)) for b in ANGLE_POWERS for fn in ("sin", "cos"))
+    out = []
+    for tree in trees:
+        feat = _log_feature(render(tree), tree, evaluate(tree, {name: col}), {name})
+        if feat is not None:
+            out.append(feat)
+    return out
+
+
 def build_library(data: Dataset, variables: Sequence[Variable] = ()) -> Library:
     """All features usable on ``data``.
 
     ``variables`` (the task's declared inputs) supply units: sums and differences are only
     formed between inputs with the same unit (or when units are unknown), because adding a mass
     to a distance has no physical meaning and would only invite overfitting. ``sin`` and
-    ``cos`` are offered for inputs that look like angles (largest magnitude in [0.5, 2π]).
+    ``cos`` (and the compositions of :func:`_angle_features`) are offered for inputs that look
+    like angles (largest magnitude in [0.5, 2π]).
     """
     units = _units(variables)
     inputs: list[Feature] = []
@@ -95,11 +122,7 @@ def build_library(data: Dataset, variables: Sequence[Variable] = ()) -> Library:
         if col.size > 1 and np.ptp(col) > 0:
             extras.append(Feature(f"exp({name})", var(name), col, True, frozenset({name})))
         if col.size and 0.5 <= np.abs(col).max() <= 2 * math.pi + 1e-9:
-            for fn in ("sin", "cos"):
-                values = getattr(np, fn)(col)
-                feat = _log_feature(f"{fn}({name})", func(fn, var(name)), values, {name})
-                if feat is not None:
-                    extras.append(feat)
+            extras.extend(_angle_features(name, col))
     for a, b in itertools.combinations(data.names, 2):
         ua, ub = units.get(a, ""), units.get(b, "")
         if ua and ub and ua != ub:

@@ -116,13 +116,14 @@ def fit_feature_set(
     features: Sequence[Feature],
     keep_per_set: int = 6,
     max_combos: int = 4096,
+    by_dropped: bool = True,
 ) -> list[Solution]:
     """Solutions from one feature set: the best snapped exponent combinations.
 
     ``keep_per_set`` bounds how many combinations by loss are turned into solutions, on top of
-    the best combination for each count of dropped factors (which feeds the simple end of the
-    front). ``max_combos`` caps the enumeration; beyond it only the two nearest snaps of each
-    exponent are tried.
+    (when ``by_dropped``) the best combination for each count of dropped factors, which feeds
+    the simple end of the front. ``max_combos`` caps the enumeration; beyond it only the two
+    nearest snaps of each exponent are tried.
     """
     if not data.log_mode or data.n == 0:
         return []
@@ -153,7 +154,7 @@ def fit_feature_set(
     losses = np.sqrt(np.mean(resid**2, axis=1))
     chosen = set(np.argsort(losses, kind="stable")[:keep_per_set].tolist())
     zeros = (combos == 0).sum(axis=1)
-    for k in np.unique(zeros):
+    for k in np.unique(zeros) if by_dropped else ():
         idx = np.flatnonzero(zeros == k)
         chosen.add(int(idx[np.argmin(losses[idx])]))
     solutions = []

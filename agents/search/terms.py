@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,27 +31,45 @@ PAIR_EXPONENTS = (-2.0, -1.0, 1.0, 2.0)
 """Exponents of each input in two-input monomials."""
 
 
-def monomials(data: Dataset) -> list[tuple[Node, np.ndarray]]:
-    """The monomial library on the positive inputs: ``(tree, values)`` pairs, ``1`` first."""
+def monomials(
+    data: Dataset, pair_exponents: Sequence[float] = PAIR_EXPONENTS
+) -> list[tuple[Node, np.ndarray]]:
+    """The monomial library on the positive inputs: ``(tree, values)`` pairs, ``1`` first.
+
+    ``pair_exponents`` are the exponents each input may carry in a two-input monomial.
+    """
     names = [n for n in data.names if data.positive(n)]
     out: list[tuple[Node, np.ndarray]] = [(num(1.0), np.ones(data.n))]
     for n in names:
         for a in SINGLE_EXPONENTS:
             out.append((power_product(None, [(var(n), a)]), data.columns[n] ** a))
     for n1, n2 in itertools.combinations(names, 2):
-        for a, b in itertools.product(PAIR_EXPONENTS, repeat=2):
+        for a, b in itertools.product(pair_exponents, repeat=2):
             tree = power_product(None, [(var(n1), a), (var(n2), b)])
             out.append((tree, data.columns[n1] ** a * data.columns[n2] ** b))
     return [(t, v) for t, v in out if np.all(np.isfinite(v)) and np.any(v != 0)]
 
 
-def fit_two_terms(data: Dataset, keep: int = 4) -> list[Solution]:
-    """The ``keep`` best two-term laws, constants polished, as solutions."""
+@dataclass(frozen=True)
+class _PairFits:
+    """Every pair of the monomial library fitted at once (see :func:`_pair_fits`)."""
+
+    library: list[tuple[Node, np.ndarray]]
+    norms: np.ndarray
+    i: np.ndarray
+    j: np.ndarray
+    ci: np.ndarray
+    cj: np.ndarray
+    sse: np.ndarray
+
+
+def _pair_fits(data: Dataset, pair_exponents: Sequence[float]) -> _PairFits | None:
+    """Weighted least squares of ``y`` on every pair of monomials, as 2x2 solves."""
     if data.n < 4:
-        return []
-    library = monomials(data)
+        return None
+    library = monomials(data, pair_exponents)
     if len(library) < 2:
-        return []
+        return None
     weights = 1.0 / np.abs(data.y) if data.log_mode else np.ones(data.n)
     target = data.y * weights
     block = np.column_stack([v for _, v in library]) * weights[:, None]
@@ -58,6 +78,8 @@ def fit_two_terms(data: Dataset, keep: int = 4) -> list[Solution]:
     if not np.all(ok):
         library = [m for m, good in zip(library, ok, strict=True) if good]
         block, norms = block[:, ok], norms[ok]
+    if len(library) < 2:
+        return None
     block = block / norms
     gram = block.T @ block
     rhs = block.T @ target
@@ -68,6 +90,40 @@ def fit_two_terms(data: Dataset, keep: int = 4) -> list[Solution]:
         cj = (gram[i, i] * rhs[j] - gram[i, j] * rhs[i]) / det
         sse = float(target @ target) - ci * rhs[i] - cj * rhs[j]
     sse = np.where((det > 1e-10) & np.isfinite(sse), sse, np.inf)
+    return _PairFits(library, norms, i, j, ci, cj, sse)
+
+
+def two_term_screen(data: Dataset, pair_exponents: Sequence[float] = PAIR_EXPONENTS) -> float:
+    """RMS relative error of the best two-term law before polishing (``inf`` if none).
+
+    Cheap enough to rank many candidate output transforms before fitting any of them fully.
+    """
+    fits = _pair_fits(data, pair_exponents)
+    if fits is None or not np.isfinite(fits.sse).any():
+        return math.inf
+    return math.sqrt(max(float(np.min(fits.sse)), 0.0) / data.n)
+
+
+def fit_two_terms(
+    data: Dataset, keep: int = 4, pair_exponents: Sequence[float] = PAIR_EXPONENTS
+) -> list[Solution]:
+    """The ``keep`` best two-term laws, constants polished, as solutions.
+
+    ``pair_exponents`` widens the two-input monomials (a transformed output such as ``y**2``
+    of a damped oscillator needs ``k/m**1.5``).
+    """
+    fits = _pair_fits(data, pair_exponents)
+    if fits is None:
+        return []
+    library, norms, i, j, ci, cj, sse = (
+        fits.library,
+        fits.norms,
+        fits.i,
+        fits.j,
+        fits.ci,
+        fits.cj,
+        fits.sse,
+    )
     out: list[Solution] = []
     for k in np.argsort(sse, kind="stable")[: 4 * keep]:
         if not math.isfinite(sse[k]) or ci[k] == 0 or cj[k] == 0:

@@ -154,6 +154,8 @@ def _point_change(node: Node, prims: Primitives, rng: np.random.Generator) -> No
         return replace(node, value=float(choices[int(rng.integers(len(choices)))]))
     if node.op in FUNCTIONS:
         return replace(node, op=FUNCTIONS[int(rng.integers(len(FUNCTIONS)))])
+    if len(node.args) < 2:  # abs, asin, tan ... from seeds: keep rather than break arity
+        return node
     return replace(node, op=BINARIES[int(rng.integers(len(BINARIES)))])
 
 

@@ -1,0 +1,236 @@
+"""Output transforms: fit a simple law to ``g(y)`` and state it as a formula for ``y``.
+
+Many laws that are not power laws become one after an invertible transform of the output:
+Bose–Einstein occupation ``1/(exp(C*E/T) - 1)`` gives ``log(1 + 1/y) = C*E/T``, Fermi–Dirac
+``log(1/y - 1)``, a refraction angle ``asin(n1*sin(t1)/n2)`` gives ``sin(y)``, and a damped
+frequency ``sqrt(k/m - C*b**2/m**2)`` gives a two-term ``y**2``. For every transform whose
+domain holds the data, the existing power-law or two-term stage runs on ``g(y)``; each member
+of that inner Pareto front is wrapped by the inverse transform, its constants are refitted on
+``y`` itself (:func:`constants.polish_full`), and it joins the main front with its loss on ``y``
+(the same RMS log residual), so it survives only where it beats the direct fits.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from discolab.agents.search.constants import polish_full
+from discolab.agents.search.data import Dataset, make_dataset
+from discolab.agents.search.expr import Node, binary, func, name_params, num, power
+from discolab.agents.search.features import build_library, feature_sets
+from discolab.agents.search.front import Solution, pareto_front
+from discolab.agents.search.powerlaw import fit_feature_set
+from discolab.agents.search.terms import fit_two_terms, two_term_screen
+from discolab.types import Variable
+
+logger = logging.getLogger(__name__)
+
+WIDE_PAIR_EXPONENTS = (-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
+"""Two-input monomial exponents for the two-term fit of a transformed output."""
+
+
+@dataclass(frozen=True)
+class OutputTransform:
+    """One invertible output transform.
+
+    Attributes:
+        name: short label, recorded as the solution's origin ``transform:<name>``.
+        applies: whether the outputs lie in the transform's domain.
+        forward: ``y -> g(y)``, applied to the data.
+        inverse: tree of ``g`` -> tree of ``y``, applied to the inner formulas.
+        stage: inner stage run on ``g``: ``powerlaw`` or ``terms``.
+        family: transforms of one family are screened against each other and only the most
+            promising few are fitted fully; ``""`` means always fitted.
+    """
+
+    name: str
+    applies: Callable[[np.ndarray], bool]
+    forward: Callable[[np.ndarray], np.ndarray]
+    inverse: Callable[[Node], Node]
+    stage: str
+    family: str = ""
+
+
+POWERS = (0.5, 1.5, 2.0, 3.0, 2.5, 1.3)
+"""Powers ``p`` of ``y = (two-term law)**p`` and of ``y = (exp(B) ± 1)**(±p)`` (the exponents
+shifted laws use; 0.5 is the square root of a damped oscillator)."""
+
+
+def _positive(y: np.ndarray) -> bool:
+    return bool(np.all(y > 0))
+
+
+def _power_transform(p: float) -> OutputTransform:
+    """``y = g**p`` with ``g`` a sum of two monomials (``sqrt(k/m - C*b**2/m**2)``)."""
+
+    def inverse(t: Node) -> Node:
+        return func("sqrt", t) if p == 0.5 else power(t, p)
+
+    family = "" if p == 0.5 else "power"  # square roots are common enough to always fit
+    return OutputTransform(
+        f"power{p:g}", _positive, lambda y: np.power(y, 1.0 / p), inverse, "terms", family
+    )
+
+
+def _occupation(shift: float, q: float) -> OutputTransform:
+    """``y = (exp(g) + shift)**q`` with ``g`` a power law: Bose–Einstein is ``shift = -1,
+    q = -1`` (``1/(exp(C*E/T) - 1)``), Fermi–Dirac ``shift = +1, q = -1``."""
+    op = "add" if shift > 0 else "sub"
+
+    def inverse(t: Node) -> Node:
+        occupied = binary(op, func("exp", t), num(1.0))
+        if q > 0:
+            return power(occupied, q)
+        return binary("div", num(1.0), power(occupied, -q))
+
+    def forward(y: np.ndarray) -> np.ndarray:
+        return np.log(np.power(y, 1.0 / q) - shift)
+
+    name = f"{'fermi' if shift > 0 else 'bose'}{q:+g}"
+    return OutputTransform(name, _positive, forward, inverse, "powerlaw", "occupation")
+
+
+TRANSFORMS: tuple[OutputTransform, ...] = (
+    *(
+        _occupation(shift, sign * p)
+        for sign in (-1.0, 1.0)
+        for p in (1.0, *POWERS)
+        for shift in (-1.0, 1.0)
+    ),
+    *(_power_transform(p) for p in POWERS),
+    OutputTransform(
+        "asin",
+        lambda y: bool(np.all((np.abs(y) > 0) & (np.abs(y) <= math.pi / 2))),
+        np.sin,
+        lambda t: func("asin", t),
+        "powerlaw",
+    ),
+    OutputTransform(
+        "acos",
+        lambda y: bool(np.all((y > 0) & (y < math.pi))),
+        np.cos,
+        lambda t: func("acos", t),
+        "powerlaw",
+    ),
+)
+"""The transforms tried; the occupation and power families are screened first."""
+
+SCREEN_KEEP = {"occupation": 3, "power": 1}
+"""How many transforms of each family are fitted fully after screening."""
+
+
+MAX_AMPLIFICATION = 3.0
+"""Rows where the transform multiplies relative noise by more than this are left out of the
+inner fit (``log(1/y - 1)`` near ``y = 1/2``), unless that would leave fewer than half."""
+
+
+def well_conditioned(transform: OutputTransform, y: np.ndarray) -> np.ndarray | None:
+    """Mask of the rows used to fit ``g(y)``; ``None`` when too few rows are usable.
+
+    A row is usable when ``g`` is finite, non-zero and has the majority sign; among those, rows
+    whose amplification ``|d log|g| / d log y|`` exceeds :data:`MAX_AMPLIFICATION` are dropped,
+    keeping at least the better-conditioned half. The structure found on these rows is then
+    refitted and scored on every row, in the space of ``y``.
+    """
+    step = 1e-4
+    with np.errstate(all="ignore"):
+        g = transform.forward(y)
+        up = np.log(np.abs(transform.forward(y * math.exp(step))))
+        down = np.log(np.abs(transform.forward(y * math.exp(-step))))
+        gain = np.abs(up - down) / (2 * step)
+    valid = np.isfinite(g) & (g != 0) & np.isfinite(gain)
+    positive, negative = valid & (g > 0), valid & (g < 0)
+    valid = positive if positive.sum() >= negative.sum() else negative
+    if valid.sum() < max(4, y.size // 2):
+        return None
+    limit = max(MAX_AMPLIFICATION, float(np.median(gain[valid])))
+    return valid & (gain <= limit)
+
+
+def _inner_solutions(tdata: Dataset, stage: str, variables: Sequence[Variable]) -> list[Solution]:
+    """The inner stage's Pareto front on the transformed data."""
+    inner: list[Solution] = []
+    if stage == "powerlaw":
+        for features in feature_sets(build_library(tdata, variables)):
+            inner.extend(fit_feature_set(tdata, features, keep_per_set=4, by_dropped=False))
+    else:
+        inner.extend(fit_two_terms(tdata, keep=4, pair_exponents=WIDE_PAIR_EXPONENTS))
+    return pareto_front(inner)
+
+
+def _screen(tdata: Dataset, stage: str) -> float:
+    """A quick misfit of ``g``: free-exponent power law, or the best unpolished two-term law."""
+    if stage == "terms":
+        return two_term_screen(tdata)  # the narrow default exponents keep the screen cheap
+    logs = [np.log(tdata.columns[n]) for n in tdata.names if tdata.positive(n)]
+    design = np.column_stack([np.ones(tdata.n), *logs])
+    coef, *_ = np.linalg.lstsq(design, tdata.log_abs_y, rcond=None)
+    return float(np.sqrt(np.mean((tdata.log_abs_y - design @ coef) ** 2)))
+
+
+def _transformed(data: Dataset, transform: OutputTransform) -> Dataset | None:
+    """The well-conditioned rows of ``data`` with outputs ``g(y)``, if usable."""
+    if not transform.applies(data.y):
+        return None
+    keep = well_conditioned(transform, data.y)
+    if keep is None:
+        return None
+    with np.errstate(all="ignore"):
+        g = transform.forward(data.y[keep])
+    columns = {name: col[keep] for name, col in data.columns.items()}
+    tdata = make_dataset(columns, g, data.names)
+    return tdata if tdata is not None and tdata.log_mode and tdata.n >= 4 else None
+
+
+def fit_transformed(
+    data: Dataset,
+    variables: Sequence[Variable] = (),
+    *,
+    deadline: float = math.inf,
+    transforms: Sequence[OutputTransform] = TRANSFORMS,
+    max_inner: int = 6,
+) -> list[Solution]:
+    """Solutions for ``y`` found by fitting transformed outputs ``g(y)``.
+
+    Transforms of a family are ranked by :func:`_screen` and only the best
+    :data:`SCREEN_KEEP` of those that screen better than ``y`` itself are fitted.
+    ``max_inner`` bounds how many inner front members (lowest inner loss first) are wrapped
+    and refitted per transform; ``deadline`` (a ``time.monotonic()`` instant) stops starting
+    new transforms.
+    """
+    if not data.log_mode or data.n < 4:
+        return []
+    chosen: list[tuple[OutputTransform, Dataset]] = []
+    baseline = {stage: _screen(data, stage) for stage in ("powerlaw", "terms")}
+    screened: dict[str, list[tuple[float, int, OutputTransform, Dataset]]] = {}
+    for k, transform in enumerate(transforms):
+        tdata = _transformed(data, transform)
+        if tdata is None:
+            continue
+        if transform.family:
+            score = _screen(tdata, transform.stage)
+            if score < baseline[transform.stage]:
+                screened.setdefault(transform.family, []).append((score, k, transform, tdata))
+        else:
+            chosen.append((transform, tdata))
+    for family, entries in screened.items():
+        entries.sort(key=lambda e: (e[0], e[1]))
+        chosen.extend((t, d) for _, _, t, d in entries[: SCREEN_KEEP.get(family, 1)])
+    out: list[Solution] = []
+    for transform, tdata in chosen:
+        if time.monotonic() > deadline:
+            logger.info("output transforms stopped by the time limit before %s", transform.name)
+            break
+        inner = sorted(_inner_solutions(tdata, transform.stage, variables), key=lambda s: s.loss)
+        for sol in inner[:max_inner]:
+            expr, loss = polish_full(data, transform.inverse(sol.expr))
+            if math.isfinite(loss):
+                out.append(Solution(name_params(expr), loss, origin=f"transform:{transform.name}"))
+        logger.debug("transform %s: %d inner solutions", transform.name, len(inner))
+    return out
