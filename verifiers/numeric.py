@@ -236,6 +236,35 @@ def _starts(n: int, rng: np.random.Generator, count: int) -> list[_Start]:
     return starts[:count]
 
 
+_SCAN_EXPONENTS = np.arange(-30.0, 31.0, 2.0)
+_SCAN_MAX_PARAMETERS = 4
+
+
+def _scanned_start(problem: _Problem, n: int) -> _Start | None:
+    """A start found by scanning each nonlinear parameter over signed decades 1e-30 .. 1e30.
+
+    Random starts cannot reach a constant such as 1/k_B ~ 7e22 inside ``exp(C*E/T)``, where a
+    wrong magnitude leaves the objective flat; two coordinate sweeps over a grid of decades
+    land in the right basin cheaply (about 60 evaluations per parameter and sweep).
+    """
+    if not 0 < n <= _SCAN_MAX_PARAMETERS:
+        return None
+    x = np.ones(n)
+    best_loss = problem.loss(problem.solve(x))
+    for _ in range(2):
+        for i in range(n):
+            for sign in (1.0, -1.0):
+                for exponent in _SCAN_EXPONENTS:
+                    trial = x.copy()
+                    trial[i] = sign * 10.0**exponent
+                    loss = problem.loss(problem.solve(trial))
+                    if loss < best_loss:
+                        x, best_loss = trial, loss
+    if not math.isfinite(best_loss):
+        return None
+    return _Start(np.log(np.abs(x)), np.sign(x))
+
+
 def _polish(problem: _Problem, solution: Solution) -> Solution:
     """Refine every fitted parameter jointly on the (log) objective."""
     params = solution[0]
@@ -309,6 +338,9 @@ def fit_parameters(
     best: Solution | None = None
     best_loss, confirmations = math.inf, 0
     starts = _starts(len(roles.nonlinear), rng, max_starts) if roles.nonlinear else []
+    scanned = _scanned_start(problem, len(roles.nonlinear))
+    if scanned is not None:
+        starts.insert(0, scanned)
     for start in starts or [_Start(np.ones(0))]:
         x = start.x0
         if roles.nonlinear:

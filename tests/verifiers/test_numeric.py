@@ -209,3 +209,15 @@ def test_max_relative_error() -> None:
     assert max_relative_error([1.0, -2.0], [1.1, -2.0]) == pytest.approx(0.1)
     assert max_relative_error([0.0, 1.0], [0.0, 1.0]) == 0.0
     assert max_relative_error([0.0, 1.0], [1e-30, 1.0]) == math.inf
+
+
+def test_constant_far_outside_random_starts_is_found_by_the_decade_scan() -> None:
+    """1/k_B ~ 7.2e22 inside exp(C*E/T) is out of reach of random starts (1e-12 .. 1e12)."""
+    rng = np.random.default_rng(0)
+    energy = np.exp(rng.uniform(np.log(1e-23), np.log(1e-21), 200))
+    temperature = np.exp(rng.uniform(np.log(10.0), np.log(1000.0), 200))
+    y = 1.0 / (np.exp(energy / (1.380649e-23 * temperature)) - 1.0)
+    parsed = parse_expression("1/(exp(C*E/T) - 1)", ["E", "T"])
+    fit = fit_parameters(parsed, {"E": energy, "T": temperature}, y)
+    assert fit.success
+    assert fit.params["C"] == pytest.approx(1 / 1.380649e-23, rel=1e-9)
