@@ -22,7 +22,12 @@ import numpy as np
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
-from discolab.agents.proposers.base import ProposalContext, Proposer, ScoredCandidate
+from discolab.agents.proposers.base import (
+    ProposalContext,
+    ProposalRejected,
+    Proposer,
+    ScoredCandidate,
+)
 from discolab.environments.base import Environment
 from discolab.errors import ExperimentError
 from discolab.types import Candidate, CandidateKind, Evaluation, Experiment
@@ -196,6 +201,23 @@ def is_confident(proposer: Proposer, context: ProposalContext, front: list[Candi
     return bool(front and front[0].metadata.get("converged"))
 
 
+def recent_attempts(records: list[Any], round_: int) -> list[ScoredCandidate]:
+    """Last round's candidates, failures included, as the agent may see them."""
+    return [
+        ScoredCandidate(candidate=r.candidate, evaluation=agent_view(r.evaluation))
+        for r in records
+        if r.candidate.generation == round_ - 1 and r.evaluation is not None
+    ]
+
+
+def parse_failure(candidate: Candidate) -> Evaluation | None:
+    """A failed evaluation for a candidate whose proposer could not read the model's reply."""
+    error = candidate.metadata.get("parse_error")
+    if not error:
+        return None
+    return Evaluation.failure(f"unreadable reply: {error}")
+
+
 def build_explorer(
     *,
     env: Environment,
@@ -204,12 +226,18 @@ def build_explorer(
     store: Store,
     settings: ExplorerSettings,
     checkpointer: BaseCheckpointSaver | None = None,
+    journal: Any = None,
 ) -> Any:
-    """Build and compile the explorer graph for one campaign."""
+    """Build and compile the explorer graph for one campaign.
+
+    ``journal`` (a :class:`discolab.agents.llm.journal.CallJournal`) reaches model proposers
+    through their context: it stores, caps and replays their calls.
+    """
     cid = settings.campaign_id
 
     def context(state: ExplorerState) -> ProposalContext:
-        best = best_by_own_data(store.candidates(cid), settings.context_size)
+        records = store.candidates(cid)
+        best = best_by_own_data(records, settings.context_size)
         round_ = state.get("round", 0)
         return ProposalContext(
             spec=env.spec,
@@ -217,20 +245,29 @@ def build_explorer(
             best=tuple(best),
             round=round_,
             seed=int(np.random.SeedSequence([settings.seed, round_]).generate_state(1)[0]),
+            recent=tuple(recent_attempts(records, round_)),
+            last_error=state.get("last_error"),
+            journal=journal,
         )
 
     def design(state: ExplorerState) -> ExplorerState:
         round_ = state.get("round", 0)
         rng = np.random.default_rng([settings.seed, round_, _DESIGN_STREAM])
-        points = proposer.design_experiments(context(state), rng)
+        try:
+            points = proposer.design_experiments(context(state), rng)
+        except ProposalRejected as exc:
+            logger.warning("round %d: no experiment designed: %s", round_, exc)
+            return {"pending_points": [], "last_error": str(exc)}
         return {"pending_points": [dict(p) for p in points]}
 
     def experiment(state: ExplorerState) -> ExplorerState:
         index = state.get("calls_used", 0)
         stored = store.get_experiment(cid, index)
         if stored is None:
-            env.restore(index)
             points = state.get("pending_points", [])
+            if not points and state.get("last_error"):
+                return {}  # the design step failed; its error is the feedback
+            env.restore(index)
             try:
                 outputs = env.experiment(points)
             except ExperimentError as exc:
@@ -247,7 +284,8 @@ def build_explorer(
             return {"pending_candidates": []}
         front = list(proposer.propose(ctx))
         streak = state.get("confident_streak", 0)
-        top = front[0].source if front else None
+        usable = [c for c in front if not c.metadata.get("parse_error")]
+        top = usable[0].source if usable else None
         if top is not None and is_confident(proposer, ctx, front):
             streak = streak + 1 if top == state.get("final_source") else 1
         else:
@@ -262,7 +300,8 @@ def build_explorer(
         experiments = store.experiments(cid)
         evaluations = []
         for data in state.get("pending_candidates", []):
-            evaluation = verifier.evaluate(candidate_from_dict(data), experiments)
+            candidate = candidate_from_dict(data)
+            evaluation = parse_failure(candidate) or verifier.evaluate(candidate, experiments)
             evaluations.append(evaluation_to_dict(evaluation))
         return {"pending_evaluations": evaluations}
 

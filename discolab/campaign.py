@@ -25,10 +25,12 @@ from discolab.agents.explorer import (
     build_explorer,
     recursion_limit,
 )
+from discolab.agents.llm.accounting import Limits, Price
+from discolab.agents.llm.journal import CallJournal
 from discolab.agents.proposers.catalog import make_proposer
 from discolab.config import CampaignConfig, config_from_dict
 from discolab.environments.catalog import make_environment
-from discolab.errors import DiscolabError
+from discolab.errors import DiscolabError, ModelError
 from discolab.storage.db import Database, default_database_url
 from discolab.storage.store import CampaignStore
 from discolab.verifiers.laws import LawVerifier
@@ -138,7 +140,9 @@ class CampaignRunner:
         logger.info("campaign %s created", cid)
         return self._drive(cid, config, env, proposer, on_progress, fresh=True)
 
-    def resume(self, campaign_id: str, *, on_progress: ProgressCallback | None = None):
+    def resume(
+        self, campaign_id: str, *, on_progress: ProgressCallback | None = None
+    ) -> CampaignResult:
         """Continue a stopped or killed campaign from its last checkpoint."""
         record = self.store.get_campaign(campaign_id)
         if record.status == "finished":
@@ -153,8 +157,18 @@ class CampaignRunner:
 
     def _build_parts(self, config: CampaignConfig) -> tuple[Any, Any]:
         env = make_environment(config.environment.id, **dict(config.environment.options))
-        proposer = make_proposer(config.agent.proposer, config.agent.options)
+        proposer = make_proposer(
+            config.agent.proposer,
+            config.agent.options,
+            ensemble=config.agent.ensemble,
+            presets=config.presets,
+        )
         return env, proposer
+
+    def _journal(self, cid: str, config: CampaignConfig) -> CallJournal:
+        limits = Limits(**dict(config.limits))
+        pricing = {model: Price(**dict(price)) for model, price in config.pricing.items()}
+        return CallJournal(self.store.calls, cid, limits=limits, pricing=pricing)
 
     def _drive(
         self,
@@ -190,6 +204,7 @@ class CampaignRunner:
                     store=self.store,
                     settings=settings,
                     checkpointer=saver,
+                    journal=self._journal(cid, config),
                 )
                 has_checkpoint = saver.get_tuple(run_config) is not None
                 graph_input = None if (has_checkpoint and not fresh) else {"round": 0}
@@ -200,6 +215,15 @@ class CampaignRunner:
                         last_round = round_
                         on_progress(self._progress(cid, update, env.budget))
                 final = dict(graph.get_state(run_config).values)
+        except ModelError as exc:
+            # The model failed for good or a usage cap is reached: stop cleanly, keep
+            # everything stored, and let `discolab resume` retry the interrupted step.
+            logger.warning("campaign %s stopped: %s", cid, exc)
+            final = self._last_state(run_config)
+            summary = self._summary(cid, final)
+            reason = f"{exc}; continue with: discolab resume {cid}"
+            self.store.set_status(cid, "stopped", stop_reason=reason, summary=summary)
+            return CampaignResult(cid, "stopped", reason, summary, time.monotonic() - started)
         except KeyboardInterrupt:
             self.store.set_status(
                 cid, "stopped", stop_reason=f"interrupted; continue with: discolab resume {cid}"
@@ -212,6 +236,14 @@ class CampaignRunner:
         reason = final.get("stop_reason") or "finished"
         self.store.set_status(cid, "finished", stop_reason=reason, summary=summary)
         return CampaignResult(cid, "finished", reason, summary, time.monotonic() - started)
+
+    def _last_state(self, run_config: dict[str, Any]) -> dict[str, Any]:
+        """The state of the last checkpoint (what every finished step left behind)."""
+        with _checkpointer(self.database_url) as saver:
+            snapshot = saver.get_tuple(run_config)
+        if snapshot is None:
+            return {}
+        return dict(snapshot.checkpoint.get("channel_values", {}))
 
     def _latest_evaluation(self, cid: str, source: str | None) -> Any:
         if source is None:
@@ -244,6 +276,14 @@ class CampaignRunner:
             "calls_used": state.get("calls_used", 0),
             "candidates": self.store.count_candidates(cid),
         }
+        usage = self.store.calls.usage(cid)
+        if usage.calls:
+            summary["usage"] = {
+                "calls": usage.calls,
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "cost": usage.cost,
+            }
         if record is not None:
             ev = record.evaluation
             summary |= {

@@ -116,9 +116,24 @@ def _run_with_progress(start: Callable[[Callable[[Any], None]], Any], console: C
         return start(on_progress)
 
 
+def _usage_text(summary: dict[str, Any]) -> str | None:
+    usage = summary.get("usage")
+    if not usage:
+        return None
+    cost = usage.get("cost") or 0.0
+    return (
+        f"model calls {usage['calls']}, tokens {usage['prompt_tokens']:,} in / "
+        f"{usage['completion_tokens']:,} out" + (f", cost {cost:.4f}" if cost else "")
+    )
+
+
 def _print_result(result: Any, console: Console) -> None:
     summary = result.summary
-    console.print(f"campaign [bold]{result.campaign_id}[/] {result.status}: {result.stop_reason}")
+    console.print(f"campaign [bold]{result.campaign_id}[/] {result.status}: ", end="", markup=True)
+    console.print(str(result.stop_reason), markup=False)
+    usage = _usage_text(summary)
+    if usage:
+        console.print(usage)
     law = summary.get("final_source")
     if law is None:
         console.print("[yellow]no law was proposed[/]")
@@ -142,6 +157,25 @@ def _print_result(result: Any, console: Console) -> None:
     console.print(f"details: discolab show {result.campaign_id}")
 
 
+def _exit_for(result: Any) -> None:
+    """Exit code 3 for a campaign that stopped early (model failure, usage cap)."""
+    if result.status == "stopped":
+        raise typer.Exit(3)
+
+
+def _with_model(cfg: Any, model: str | None, base_url: str | None) -> Any:
+    """The config with ``--model`` / ``--base-url`` applied (options of builtin dropped)."""
+    from dataclasses import replace
+
+    agent = cfg.agent
+    if model:
+        keep = agent.options if ":" in agent.proposer or agent.proposer == "ensemble" else {}
+        agent = replace(agent, proposer=model, ensemble=(), options=dict(keep))
+    if base_url:
+        agent = replace(agent, options={**agent.options, "base_url": base_url})
+    return replace(cfg, agent=agent)
+
+
 @app.command()
 @_errors_to_exit_codes
 def run(
@@ -150,18 +184,37 @@ def run(
     campaign_id: Annotated[
         str | None, typer.Option("--id", help="Use this campaign id instead of a generated one.")
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Model string PRESET:MODEL (openai:gpt-4.1, ollama:qwen2.5-coder, vllm:NAME, "
+            "llamacpp:NAME, lmstudio:NAME); overrides agent.proposer.",
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"
+        ),
+    ] = None,
 ) -> None:
-    """Run a discovery campaign from a config file, with live progress."""
+    """Run a discovery campaign from a config file, with live progress.
+
+    API keys come from environment variables (OPENAI_API_KEY or the preset's variable) and
+    are never stored. Exit code 3 means the campaign stopped early (model failure or a cap).
+    """
     from discolab.config import load_config
 
     console = _console()
-    cfg = load_config(config)
+    cfg = _with_model(load_config(config), model, base_url)
     runner = _runner(db, cfg.database)
     result = _run_with_progress(
         lambda cb: runner.start(cfg, campaign_id=campaign_id, on_progress=_announce(cb, console)),
         console,
     )
     _print_result(result, console)
+    _exit_for(result)
 
 
 def _announce(callback: Callable[[Any], None], console: Console) -> Callable[[Any], None]:
@@ -189,6 +242,7 @@ def resume(
     runner.store.get_campaign(campaign_id)  # an unknown id fails before any progress is drawn
     result = _run_with_progress(lambda cb: runner.resume(campaign_id, on_progress=cb), console)
     _print_result(result, console)
+    _exit_for(result)
 
 
 @app.command("list")
@@ -225,6 +279,9 @@ def show(
     all_candidates: Annotated[
         bool, typer.Option("--all", help="Every stored candidate, failures included.")
     ] = False,
+    prompts: Annotated[
+        bool, typer.Option("--prompts", help="Every model prompt and completion, in order.")
+    ] = False,
 ) -> None:
     """Show a campaign and its hall of fame (expression, complexity, RMSLE, symbolic match)."""
     from discolab.hall_of_fame import hall_of_fame
@@ -236,7 +293,14 @@ def show(
     console.print(f"[bold]{record.id}[/]  {record.name}")
     console.print(f"environment {record.env_id} {_options_text(record.env_options)}")
     console.print(f"proposer {record.proposer}, seed {record.seed}")
-    console.print(f"status {record.status}: {record.stop_reason or '-'}")
+    console.print(f"status {record.status}: ", end="")
+    console.print(record.stop_reason or "-", markup=False)
+    usage = runner.store.calls.usage(campaign_id)
+    if usage.calls:
+        console.print(
+            f"model calls {usage.calls}, tokens {usage.prompt_tokens:,} in / "
+            f"{usage.completion_tokens:,} out ({usage.tokens:,} total), cost {usage.cost:.4f}"
+        )
     if summary.get("final_source"):
         console.print(
             f"final law [bold cyan]{summary['final_source']}[/] "
@@ -268,6 +332,10 @@ def show(
         table.add_row(*cells)
     console.print(table)
     console.print(f"{len(records)} candidates stored; ★ = the agent's final answer")
+    if prompts:
+        from discolab.transcripts import print_transcripts
+
+        print_transcripts(console, runner.store.calls.list(campaign_id), records)
 
 
 @app.command()

@@ -44,6 +44,8 @@ class AgentConfig:
             fit the agent's own data to the noise floor for ``patience`` rounds.
         patience: rounds of unchanged, confident best law before stopping early.
         max_rounds: hard cap on explorer rounds (each round spends one experiment call).
+        ensemble: ``[[agent.ensemble]]`` entries (``model``, ``weight``, optional ``base_url``)
+            used when ``proposer = "ensemble"``.
     """
 
     proposer: str = "builtin"
@@ -51,6 +53,7 @@ class AgentConfig:
     stop_when_confident: bool = True
     patience: int = 2
     max_rounds: int = 100
+    ensemble: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class CampaignConfig:
         database: SQLAlchemy URL or a path to a SQLite file; ``None`` uses the default
             (``$DISCOLAB_DB`` or ``.discolab/discolab.db`` in the working directory).
         sandbox: where candidate code runs: ``auto``, ``docker`` or ``process``.
+        presets: ``[models.presets.NAME]`` tables adding or overriding model presets.
+        pricing: ``[pricing."MODEL"]`` prices per million tokens (``input``, ``output``).
+        limits: ``[limits]`` caps on model use (``max_tokens``, ``max_cost``, ``max_calls``).
     """
 
     name: str
@@ -73,6 +79,9 @@ class CampaignConfig:
     agent: AgentConfig = field(default_factory=AgentConfig)
     database: str | None = None
     sandbox: str = "auto"
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    pricing: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    limits: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict that :func:`config_from_dict` reads back."""
@@ -86,11 +95,23 @@ class CampaignConfig:
                 "stop_when_confident": self.agent.stop_when_confident,
                 "patience": self.agent.patience,
                 "max_rounds": self.agent.max_rounds,
-            },
-        }
+            }
+            | ({"ensemble": [dict(e) for e in self.agent.ensemble]} if self.agent.ensemble else {}),
+        } | _model_tables(self)
 
 
-_SECTIONS = {"campaign", "environment", "agent"}
+def _model_tables(config: CampaignConfig) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    if config.presets:
+        tables["models"] = {"presets": {k: dict(v) for k, v in config.presets.items()}}
+    if config.pricing:
+        tables["pricing"] = {k: dict(v) for k, v in config.pricing.items()}
+    if config.limits:
+        tables["limits"] = dict(config.limits)
+    return tables
+
+
+_SECTIONS = {"campaign", "environment", "agent", "models", "pricing", "limits"}
 _CAMPAIGN_KEYS = {"name": str, "seed": int, "database": str, "sandbox": str}
 _ENVIRONMENT_KEYS = {"id": str, "options": dict}
 _AGENT_KEYS = {
@@ -99,7 +120,11 @@ _AGENT_KEYS = {
     "stop_when_confident": bool,
     "patience": int,
     "max_rounds": int,
+    "ensemble": list,
 }
+_ENSEMBLE_KEYS = {"model": str, "weight": float, "base_url": str}
+_PRICE_KEYS = {"input": float, "output": float}
+_LIMIT_KEYS = {"max_tokens": int, "max_cost": float, "max_calls": int}
 
 
 def load_config(path: str | Path) -> CampaignConfig:
@@ -139,6 +164,8 @@ def config_from_dict(data: Mapping[str, Any]) -> CampaignConfig:
     for key, value in (("patience", patience), ("max_rounds", max_rounds)):
         if value < 1:
             raise ConfigError(f"agent.{key} = {value!r} must be at least 1")
+    presets, pricing, limits = _model_sections(data)
+    ensemble = _ensemble(agent.get("ensemble", []))
     return CampaignConfig(
         name=name,
         seed=campaign.get("seed", 0),
@@ -153,8 +180,59 @@ def config_from_dict(data: Mapping[str, Any]) -> CampaignConfig:
             stop_when_confident=agent.get("stop_when_confident", True),
             patience=patience,
             max_rounds=max_rounds,
+            ensemble=ensemble,
         ),
+        presets=presets,
+        pricing=pricing,
+        limits=limits,
     )
+
+
+def _ensemble(entries: list[Any]) -> tuple[dict[str, Any], ...]:
+    out = []
+    for i, entry in enumerate(entries):
+        where = f"agent.ensemble[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where} = {entry!r} must be a table ([[agent.ensemble]])")
+        _check_keys(entry, _ENSEMBLE_KEYS, where, required=("model",))
+        weight = float(entry.get("weight", 1.0))
+        if not weight > 0:
+            raise ConfigError(f"{where}.weight = {entry.get('weight')!r} must be > 0")
+        if ":" not in entry["model"]:
+            raise ConfigError(f"{where}.model = {entry['model']!r} is not PRESET:MODEL")
+        out.append(dict(entry) | {"weight": weight})
+    return tuple(out)
+
+
+def _model_sections(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, dict[str, float]], dict[str, Any]]:
+    """Validate ``[models]``, ``[pricing]`` and ``[limits]``."""
+    from discolab.agents.llm.presets import merge_presets
+
+    models = _table(data, "models") if "models" in data else {}
+    _check_keys(models, {"presets": dict}, "models", required=())
+    presets = {k: dict(v) for k, v in models.get("presets", {}).items()}
+    for name, table in presets.items():
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"models.presets.{name} must be a table")
+    merge_presets(presets)  # raises ConfigError naming the field
+    pricing: dict[str, dict[str, float]] = {}
+    for model, table in (_table(data, "pricing") if "pricing" in data else {}).items():
+        where = f'pricing."{model}"'
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where} must be a table with input and output prices")
+        _check_keys(table, _PRICE_KEYS, where, required=("input", "output"))
+        for key, value in table.items():
+            if value < 0:
+                raise ConfigError(f"{where}.{key} = {value!r} must be >= 0 (per 1M tokens)")
+        pricing[model] = {k: float(v) for k, v in table.items()}
+    limits = dict(_table(data, "limits")) if "limits" in data else {}
+    _check_keys(limits, _LIMIT_KEYS, "limits", required=())
+    for key, value in limits.items():
+        if not value > 0:
+            raise ConfigError(f"limits.{key} = {value!r} must be > 0")
+    return presets, pricing, limits
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -182,6 +260,8 @@ def _check_keys(
     for key, value in table.items():
         expected = schema[key]
         ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
         if not ok:
             label = f"[{key}]" if not where else f"{prefix}{key}"
             raise ConfigError(
@@ -191,6 +271,11 @@ def _check_keys(
 
 
 def _type_name(expected: type) -> str:
-    return {str: "a string", int: "an integer", bool: "true or false", dict: "a table"}.get(
-        expected, expected.__name__
-    )
+    return {
+        str: "a string",
+        int: "an integer",
+        bool: "true or false",
+        dict: "a table",
+        float: "a number",
+        list: "an array of tables",
+    }.get(expected, expected.__name__)

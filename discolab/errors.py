@@ -58,3 +58,30 @@ class SandboxUnavailable(DiscolabError):
 
 class ProposerError(DiscolabError):
     """A proposer could not produce candidates for a reason outside the candidates themselves."""
+
+
+class ModelError(DiscolabError):
+    """A language-model endpoint could not be used (bad setup, or it failed after retries).
+
+    Messages never contain an API key: the client redacts it before raising.
+    """
+
+
+class ModelUnavailable(ModelError):
+    """The model endpoint kept failing (timeouts, 429/5xx, malformed bodies) after every retry."""
+
+
+class UsageCapReached(ModelError):
+    """A campaign's cap on model tokens, cost or calls is reached; the campaign stops cleanly."""
+
+
+class ModelRejected(ModelError):
+    """The endpoint refused a request for good (400/401/403/404/422); retrying cannot help.
+
+    ``status`` is the HTTP status, so a caller can, for instance, fall back from tool calls
+    to the text protocol when a server rejects ``tools``.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -3,6 +3,7 @@
 Use :class:`CampaignStore` over a :class:`Database`; rows stay inside this package.
 """
 
+from discolab.storage.calls import ModelCall, ModelCallStore, Usage
 from discolab.storage.db import Database, default_database_url, sqlite_url
 from discolab.storage.records import CampaignRecord, CampaignStatus, ScoredRecord
 from discolab.storage.schema import SCHEMA_VERSION, Migration
@@ -16,7 +17,10 @@ __all__ = [
     "CampaignStore",
     "Database",
     "Migration",
+    "ModelCall",
+    "ModelCallStore",
     "ScoredRecord",
+    "Usage",
     "default_database_url",
     "sqlite_url",
 ]

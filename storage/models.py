@@ -1,4 +1,5 @@
-"""The SQL tables of discolab: campaigns, candidates, evaluations, experiments, schema info.
+"""The SQL tables of discolab: campaigns, candidates, evaluations, experiments, model calls,
+transcripts, schema info.
 
 Rows are a storage detail: the rest of the code talks to :class:`~discolab.storage.store.
 CampaignStore`, which takes and returns the domain types of :mod:`discolab.types`.
@@ -142,11 +143,74 @@ class ExperimentRow(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class ModelCallRow(SQLModel, table=True):
+    """One completed language-model call of a campaign: who answered and what it cost.
+
+    ``key`` is chosen by the caller (``r3-design-0``) and is unique per campaign, so a resumed
+    campaign finds a call it already paid for instead of making it again. Added in schema
+    version 2. No API key is ever stored here.
+    """
+
+    __tablename__ = "model_calls"
+    __table_args__ = (UniqueConstraint("campaign_id", "key", name="uq_model_call_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(foreign_key="campaigns.id", index=True, ondelete="CASCADE")
+    key: str
+    purpose: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    attempts: int = 1
+    duration_s: float = 0.0
+    finish_reason: str | None = None
+    created_at: datetime = _timestamp()
+
+
+class TranscriptRow(SQLModel, table=True):
+    """The prompt and completion of one model call, and what it produced.
+
+    ``result`` holds the parsed outcome (experiment points, candidate keys, parse errors), so a
+    resumed campaign replays a stored completion instead of calling the model again. Added in
+    schema version 2.
+    """
+
+    __tablename__ = "transcripts"
+    __table_args__ = (UniqueConstraint("campaign_id", "key", name="uq_transcript_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(foreign_key="campaigns.id", index=True, ondelete="CASCADE")
+    key: str
+    prompt_hash: str
+    messages: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(DocumentJSON(), nullable=False)
+    )
+    completion: str = Field(default="", sa_type=Text)
+    reasoning: str | None = Field(default=None, sa_type=Text)
+    tool_calls: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(DocumentJSON(), nullable=False)
+    )
+    result: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(DocumentJSON(), nullable=False)
+    )
+    created_at: datetime = _timestamp()
+
+
 def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 TABLES: tuple[Table, ...] = tuple(
-    _table(m) for m in (SchemaInfo, CampaignRow, CandidateRow, EvaluationRow, ExperimentRow)
+    _table(m)
+    for m in (
+        SchemaInfo,
+        CampaignRow,
+        CandidateRow,
+        EvaluationRow,
+        ExperimentRow,
+        ModelCallRow,
+        TranscriptRow,
+    )
 )
 """The tables of the current schema version, in creation order."""

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, inspect, select, update
 from sqlmodel import SQLModel
 
 from discolab.errors import StorageError
-from discolab.storage.models import TABLES, SchemaInfo, utcnow
+from discolab.storage.models import TABLES, ModelCallRow, SchemaInfo, TranscriptRow, utcnow
 
 BASE_VERSION = 1
 """The schema version of a database created before any migration existed."""
@@ -41,8 +41,16 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = ()
-"""The registered migrations, oldest first (none yet: version 1 is the first layout)."""
+def _add_model_tables(conn: Connection) -> None:
+    """Version 1 -> 2: add ``model_calls`` (token accounting) and ``transcripts``."""
+    for model in (ModelCallRow, TranscriptRow):
+        model.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "add the model_calls and transcripts tables", _add_model_tables),
+)
+"""The registered migrations, oldest first."""
 
 
 def target_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:

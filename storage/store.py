@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from discolab.errors import CampaignNotFound, StorageError
+from discolab.storage.calls import ModelCallStore
 from discolab.storage.db import Database
 from discolab.storage.models import (
     CampaignRow,
@@ -62,6 +63,8 @@ class CampaignStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.calls = ModelCallStore(db)
+        """Model calls, token usage and transcripts (see :mod:`discolab.storage.calls`)."""
 
     # -- campaigns -------------------------------------------------------------------------
 

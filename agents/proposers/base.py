@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from discolab.errors import DiscolabError
 from discolab.types import Candidate, Evaluation, Experiment, TaskSpec
 
 
@@ -33,6 +34,12 @@ class ProposalContext:
         best: the best candidates so far, best first, with agent-visible feedback.
         round: the explorer round (0-based).
         seed: a seed derived from the campaign seed and the round, for the proposer's RNG.
+        options: free-form extras.
+        recent: last round's candidates (failures included) with agent-visible feedback.
+        last_error: the last problem the agent caused (a refused experiment, an unreadable
+            reply), for the next prompt; None when the last step went through.
+        journal: where a model proposer looks up, caps and records its calls (a
+            :class:`discolab.agents.llm.journal.CallJournal`); None outside a campaign.
     """
 
     spec: TaskSpec
@@ -41,6 +48,13 @@ class ProposalContext:
     round: int = 0
     seed: int = 0
     options: Mapping[str, object] = field(default_factory=dict)
+    recent: tuple[ScoredCandidate, ...] = ()
+    last_error: str | None = None
+    journal: Any = None
+
+
+class ProposalRejected(DiscolabError):
+    """A proposer's own output was unusable this round; the message is feedback for it."""
 
 
 @runtime_checkable
@@ -52,7 +66,11 @@ class Proposer(Protocol):
     def design_experiments(
         self, context: ProposalContext, rng: np.random.Generator
     ) -> list[dict[str, float]]:
-        """Input points for the next experiment call (at most ``spec.max_batch``)."""
+        """Input points for the next experiment call (at most ``spec.max_batch``).
+
+        May raise :class:`ProposalRejected` when no usable points came out (for instance a
+        model's unreadable reply); the explorer records the message as feedback.
+        """
         ...
 
     def propose(self, context: ProposalContext) -> Sequence[Candidate]:

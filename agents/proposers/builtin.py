@@ -47,8 +47,10 @@ class BuiltinLawProposer:
 
     Args:
         max_front: most candidates returned per round (the pick plus the lowest-loss others).
-        time_limit_s: wall-clock cap of one ``propose``; the genetic stage stops starting
-            generations after it (the log-linear stage alone takes milliseconds).
+        time_limit_s: wall-clock safety cap of one ``propose``; the genetic stage stops
+            starting generations after it. The generation count normally ends the search
+            first, so runs stay deterministic for a seed; a cap that binds makes the result
+            depend on machine speed.
         population: individuals per generation of the genetic stage.
         generations: generations of the genetic stage (it also stops at the noise floor).
         use_gp: run the genetic stage when the log-linear stage does not reach the noise floor.
@@ -64,7 +66,7 @@ class BuiltinLawProposer:
         self,
         *,
         max_front: int = 8,
-        time_limit_s: float = 2.5,
+        time_limit_s: float = 20.0,
         population: int = 160,
         generations: int = 30,
         use_gp: bool = True,

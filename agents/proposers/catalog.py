@@ -1,44 +1,169 @@
 """Builds proposers from the ``agent.proposer`` string of a config.
 
-``builtin`` is the offline symbolic-regression search. Model strings (``openai:gpt-4.1``,
-``ollama:qwen2.5-coder``) belong to the model-provider work and are refused with a clear
-message until it lands.
+``builtin`` is the offline symbolic-regression search. A model string ``PRESET:MODEL``
+(``openai:gpt-4.1``, ``ollama:qwen2.5-coder``, ``vllm:...``) or ``ensemble`` (with
+``[[agent.ensemble]]`` entries) builds a :class:`ModelLawProposer` on the ``openai`` SDK; its
+options are the fields of :class:`ModelOptions`. API keys come from environment variables
+named by the presets and never from config.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 from discolab.agents.proposers.base import Proposer
 from discolab.errors import ConfigError
 from discolab.registry import suggest
 
-PROPOSERS = ("builtin",)
+PROPOSERS = ("builtin", "ensemble")
 
 
-def make_proposer(name: str, options: Mapping[str, Any] | None = None) -> Proposer:
+@dataclass(frozen=True)
+class ModelOptions:
+    """``[agent.options]`` of a model proposer.
+
+    Attributes:
+        base_url: overrides the preset's URL (``http://127.0.0.1:8000/v1``).
+        temperature: sampling temperature, 0-2.
+        max_tokens: cap on completion tokens per call.
+        connect_timeout: seconds to connect (short, so a dead server fails fast).
+        read_timeout: seconds to wait for an answer (bounded, so a hung server fails).
+        retries: extra attempts on 408/429/5xx, timeouts, connection errors, bad bodies.
+        backoff_s: first retry delay in seconds, doubled each retry.
+        max_backoff_s: cap on one delay (``Retry-After`` included).
+        concurrency: most requests in flight per model.
+        stream: use SSE streaming.
+        protocol: ``auto`` (tools when supported, else text), ``tools`` or ``text``.
+        max_laws: most laws asked for per round.
+    """
+
+    base_url: str = ""
+    temperature: float = 0.7
+    max_tokens: int = 2048
+    connect_timeout: float = 5.0
+    read_timeout: float = 120.0
+    retries: int = 4
+    backoff_s: float = 1.0
+    max_backoff_s: float = 30.0
+    concurrency: int = 4
+    stream: bool = False
+    protocol: str = "auto"
+    max_laws: int = 3
+
+
+def make_proposer(
+    name: str,
+    options: Mapping[str, Any] | None = None,
+    *,
+    ensemble: Sequence[Mapping[str, Any]] = (),
+    presets: Mapping[str, Mapping[str, Any]] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Proposer:
     """Build the proposer named ``name`` with keyword ``options`` checked against it."""
     options = dict(options or {})
     if name == "builtin":
         from discolab.agents.proposers.builtin import BuiltinLawProposer
 
+        if ensemble:
+            raise ConfigError("[[agent.ensemble]] needs agent.proposer = 'ensemble'")
         _check_options(BuiltinLawProposer, options)
         try:
             return BuiltinLawProposer(**options)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"agent.options: {exc}") from None
-    if ":" in name:
-        provider = name.split(":", 1)[0]
-        raise ConfigError(
-            f"agent.proposer = {name!r}: model providers ({provider}:...) are not available in "
-            "this version; use 'builtin'"
-        )
+    if ":" in name or name == "ensemble":
+        return make_model_proposer(name, options, ensemble, presets or {}, environ)
     raise ConfigError(
         f"agent.proposer = {name!r} is unknown{suggest(name, list(PROPOSERS))}; "
         f"known: {', '.join(PROPOSERS)} or a model string like 'openai:MODEL'"
     )
+
+
+def model_options(options: Mapping[str, Any]) -> ModelOptions:
+    """Validate ``[agent.options]`` of a model proposer into :class:`ModelOptions`."""
+    if "api_key" in options:
+        raise ConfigError(
+            "agent.options.api_key is not allowed: keys are never stored; set the environment "
+            "variable named by the preset (OPENAI_API_KEY, or api_key_env of the preset)"
+        )
+    _check_options(ModelOptions, options)
+    opts = ModelOptions(**{k: float(v) if _is_float(k) else v for k, v in options.items()})
+    checks = (
+        ("temperature", 0 <= opts.temperature <= 2, "must be in [0, 2]"),
+        ("max_tokens", opts.max_tokens >= 1, "must be at least 1"),
+        ("connect_timeout", opts.connect_timeout > 0, "must be > 0 seconds"),
+        ("read_timeout", opts.read_timeout > 0, "must be > 0 seconds"),
+        ("retries", 0 <= opts.retries <= 20, "must be in [0, 20]"),
+        ("backoff_s", opts.backoff_s >= 0, "must be >= 0 seconds"),
+        ("max_backoff_s", opts.max_backoff_s >= 0, "must be >= 0 seconds"),
+        ("concurrency", 1 <= opts.concurrency <= 256, "must be in [1, 256]"),
+        ("max_laws", 1 <= opts.max_laws <= 10, "must be in [1, 10]"),
+    )
+    for key, ok, rule in checks:
+        if not ok:
+            raise ConfigError(f"agent.options.{key} = {getattr(opts, key)!r} {rule}")
+    from discolab.agents.llm.protocols import PROTOCOLS
+
+    if opts.protocol not in PROTOCOLS:
+        raise ConfigError(
+            f"agent.options.protocol = {opts.protocol!r} is not one of {', '.join(PROTOCOLS)}"
+            + suggest(opts.protocol, list(PROTOCOLS))
+        )
+    return opts
+
+
+def _is_float(key: str) -> bool:
+    return {f.name: f.type for f in fields(ModelOptions)}.get(key) == "float"
+
+
+def make_model_proposer(
+    name: str,
+    options: Mapping[str, Any],
+    ensemble: Sequence[Mapping[str, Any]],
+    presets: Mapping[str, Mapping[str, Any]],
+    environ: Mapping[str, str] | None = None,
+) -> Proposer:
+    """A :class:`ModelLawProposer` for one model string or an ``ensemble``."""
+    from discolab.agents.llm.client import ChatClient, ClientSettings
+    from discolab.agents.llm.ensemble import Ensemble, Member
+    from discolab.agents.llm.presets import merge_presets, resolve_model
+    from discolab.agents.proposers.model import ModelLawProposer
+
+    opts = model_options(options)
+    known = merge_presets(presets)
+    if name == "ensemble":
+        if not ensemble:
+            raise ConfigError("agent.proposer = 'ensemble' needs [[agent.ensemble]] entries")
+        entries = [(e["model"], e.get("weight", 1.0), e.get("base_url")) for e in ensemble]
+    else:
+        if ensemble:
+            raise ConfigError(
+                f"[[agent.ensemble]] is set, so agent.proposer must be 'ensemble', not {name!r}"
+            )
+        entries = [(name, 1.0, None)]
+    settings = ClientSettings(
+        temperature=opts.temperature,
+        max_tokens=opts.max_tokens,
+        connect_timeout=opts.connect_timeout,
+        read_timeout=opts.read_timeout,
+        retries=opts.retries,
+        backoff_s=opts.backoff_s,
+        max_backoff_s=opts.max_backoff_s,
+        concurrency=opts.concurrency,
+        stream=opts.stream,
+    )
+    env = os.environ if environ is None else environ
+    members = []
+    for i, (model, weight, url) in enumerate(entries):
+        where = f"agent.ensemble[{i}].model" if name == "ensemble" else "agent.proposer"
+        endpoint = resolve_model(model, known, base_url=url or opts.base_url or None, where=where)
+        client = ChatClient(endpoint, settings, endpoint.api_key(env))
+        members.append(Member(client, float(weight)))
+    return ModelLawProposer(Ensemble(members), protocol=opts.protocol, max_laws=opts.max_laws)
 
 
 def _check_options(factory: Any, options: Mapping[str, Any]) -> None:

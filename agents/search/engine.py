@@ -69,7 +69,7 @@ class SearchConfig:
     use_transforms: bool = True
     explore_margin: float = 3.0
     gp_when_converged: bool = False
-    time_limit_s: float = 2.5
+    time_limit_s: float = 20.0
     keep_per_set: int = 6
     pick_rel_tol: float = 0.1
     gp_seeds: int = 8

@@ -47,6 +47,16 @@ CASES = {
         "agent.options.bogus_knob",
     ),
     "not-toml": ("[campaign\nname=", "not valid TOML"),
+    "model-preset-typo": (
+        '[campaign]\nname = "x"\n' + GOOD_ENV + '[agent]\nproposer = "olama:qwen"\n',
+        "did you mean 'ollama'",
+    ),
+    "model-option-typo": (
+        '[campaign]\nname = "x"\n' + GOOD_ENV + '[agent]\nproposer = "vllm:m"\n'
+        "[agent.options]\nretires = 3\n",
+        "agent.options.retires (did you mean 'retries'?)",
+    ),
+    "limits-typo": ('[campaign]\nname = "x"\n' + GOOD_ENV + "[limits]\nmax_tokns = 5\n", "limits"),
 }
 
 
@@ -85,3 +95,22 @@ def test_help_lists_commands(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("run", "resume", "list", "show", "envs"):
         assert command in result.stdout
+
+
+def test_openai_without_a_key_names_the_variable(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[campaign]\nname = "x"\n' + GOOD_ENV + '[agent]\nproposer = "openai:gpt-4.1"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    env |= {"DISCOLAB_DB": f"sqlite:///{tmp_path / 'k.db'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "discolab", "run", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr

@@ -66,3 +66,56 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(binary)
+
+
+MODEL = {
+    "campaign": {"name": "m"},
+    "environment": {"id": "newton/gravity-v1"},
+    "agent": {"proposer": "ensemble", "ensemble": [{"model": "ollama:a", "weight": 3}]},
+    "models": {"presets": {"box": {"base_url": "http://gpu:8000/v1", "supports_tools": False}}},
+    "pricing": {"gpt-4.1": {"input": 2.0, "output": 8}},
+    "limits": {"max_tokens": 10_000, "max_cost": 1.5, "max_calls": 50},
+}
+
+
+def test_model_sections_round_trip() -> None:
+    cfg = config_from_dict(MODEL)
+    assert cfg.agent.ensemble == ({"model": "ollama:a", "weight": 3.0},)
+    assert cfg.pricing == {"gpt-4.1": {"input": 2.0, "output": 8.0}}
+    assert cfg.limits["max_tokens"] == 10_000
+    assert config_from_dict(cfg.to_dict()) == cfg
+
+
+def _model_with(section: str, value: object) -> dict:
+    return {**MODEL, section: value}
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (_model_with("limits", {"max_tokns": 5}), "unknown key limits.max_tokns (did you mean"),
+        (_model_with("limits", {"max_tokens": 0}), "limits.max_tokens = 0 must be > 0"),
+        (_model_with("limits", {"max_cost": "1"}), "limits.max_cost = '1' has type str"),
+        (_model_with("pricing", {"m": {"input": 1.0}}), 'missing required key pricing."m".output'),
+        (_model_with("pricing", {"m": {"input": -1, "output": 1}}), "must be >= 0"),
+        (_model_with("models", {"presets": {"box": {"base_url": "gpu"}}}), "not an http(s) URL"),
+        (_model_with("models", {"presets": {"new": {"api_key_env": "X"}}}), "base_url"),
+        (_model_with("models", {"preset": {}}), "did you mean 'presets'"),
+        (
+            _model_with("agent", {"proposer": "ensemble", "ensemble": [{"model": "x", "w": 1}]}),
+            "unknown key agent.ensemble[0].w",
+        ),
+        (
+            _model_with("agent", {"proposer": "ensemble", "ensemble": [{"model": "x"}]}),
+            "agent.ensemble[0].model = 'x' is not PRESET:MODEL",
+        ),
+        (
+            _model_with("agent", {"ensemble": [{"model": "a:b", "weight": 0}]}),
+            "agent.ensemble[0].weight = 0 must be > 0",
+        ),
+    ],
+)
+def test_bad_model_sections_name_the_field(data: dict, needle: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(data)
+    assert needle in str(info.value)

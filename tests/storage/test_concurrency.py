@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from discolab.storage import CampaignStore, Database, sqlite_url
+from discolab.storage import SCHEMA_VERSION, CampaignStore, Database, sqlite_url
 from discolab.types import Candidate, CandidateKind
 
 WORKER = textwrap.dedent(
@@ -119,7 +119,7 @@ def test_processes_opening_a_fresh_database_together(tmp_path: Path) -> None:
             "c2",
             "c3",
         ]
-        assert db.stored_schema_version() == 1
+        assert db.stored_schema_version() == SCHEMA_VERSION
 
 
 @pytest.mark.timeout(60)

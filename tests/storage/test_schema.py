@@ -14,10 +14,24 @@ from discolab.storage.schema import BASE_VERSION, MIGRATIONS, target_version
 
 
 def _create(path: Path) -> None:
-    with Database(sqlite_url(path)) as db:
+    """A database in the version-1 layout (before the model tables), with one campaign."""
+    with Database(sqlite_url(path), migrations=()) as db:
         CampaignStore(db).create_campaign(
             id="old", name="old", env_id="e", env_options={}, proposer="p", seed=1, config={}
         )
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE model_calls")
+    con.execute("DROP TABLE transcripts")
+    con.commit()
+    con.close()
+
+
+def _tables(path: Path) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        con.close()
 
 
 def _columns(path: Path, table: str) -> set[str]:
@@ -34,7 +48,7 @@ def test_version_recorded_on_creation(db: Database, db_path: Path) -> None:
         pass
     assert db.stored_schema_version() == SCHEMA_VERSION == BASE_VERSION + len(MIGRATIONS)
     con = sqlite3.connect(db_path)
-    assert con.execute("SELECT schema_version FROM schema_info").fetchall() == [(1,)]
+    assert con.execute("SELECT schema_version FROM schema_info").fetchall() == [(SCHEMA_VERSION,)]
     con.close()
 
 
@@ -60,18 +74,19 @@ def test_migration_upgrades_an_old_database_once(db_path: Path) -> None:
         calls.append(1)
         conn.exec_driver_sql("ALTER TABLE campaigns ADD COLUMN notes TEXT")
 
-    migrations = [Migration(1, "add campaigns.notes", add_notes)]
+    migrations = [*MIGRATIONS, Migration(SCHEMA_VERSION, "add campaigns.notes", add_notes)]
+    newer = SCHEMA_VERSION + 1
     with Database(sqlite_url(db_path), migrations=migrations) as db:
-        assert db.schema_version == 2
+        assert db.schema_version == newer
         assert CampaignStore(db).get_campaign("old").name == "old"
-        assert db.stored_schema_version() == 2
+        assert db.stored_schema_version() == newer
     assert "notes" in _columns(db_path, "campaigns")
     with Database(sqlite_url(db_path), migrations=migrations) as db, db.read():
         pass
     assert calls == [1]
     # The code without the migration now meets a newer file and refuses it.
     with (
-        pytest.raises(StorageError, match="schema version 2"),
+        pytest.raises(StorageError, match=f"schema version {newer}"),
         Database(sqlite_url(db_path)).read(),
     ):
         pass
@@ -111,3 +126,15 @@ def test_misnumbered_migrations_are_rejected() -> None:
 
     with pytest.raises(ValueError, match="must start at 1"):
         target_version([Migration(2, "skips a version", noop)])
+
+
+def test_version_1_database_gains_the_model_tables(db_path: Path) -> None:
+    _create(db_path)
+    assert "model_calls" not in _tables(db_path)
+    with Database(sqlite_url(db_path)) as db:
+        store = CampaignStore(db)
+        assert store.get_campaign("old").name == "old"
+        assert db.stored_schema_version() == SCHEMA_VERSION == 2
+        assert store.calls.usage("old").calls == 0
+    assert {"model_calls", "transcripts"} <= _tables(db_path)
+    assert "prompt_tokens" in _columns(db_path, "model_calls")

@@ -1,0 +1,126 @@
+"""Prompt building from the template files in ``agents/prompts/`` (``string.Template``).
+
+Templates are package data loaded with :mod:`importlib.resources`, so they ship with the
+wheel and golden tests can pin their rendered text. The explorer's prompts hold the task
+statement, the agent's own experiment log, the laws tried with their agent-visible feedback
+and the last problem (a refused experiment, an unreadable reply) — never the hidden law or
+any held-out figure.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from discolab.agents.proposers.base import ProposalContext, ScoredCandidate
+from discolab.types import TaskSpec
+
+MAX_LOG_POINTS = 120
+MAX_LAWS_SHOWN = 10
+
+
+@cache
+def template(name: str) -> string.Template:
+    """The template ``agents/prompts/NAME.txt``."""
+    text = resources.files("discolab.agents.prompts").joinpath(f"{name}.txt").read_text("utf-8")
+    return string.Template(text)
+
+
+def render(name: str, **values: Any) -> str:
+    """Render a template; every placeholder must be given (a KeyError names a missing one)."""
+    return template(name).substitute(**{k: str(v) for k, v in values.items()}).strip()
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def system_prompt(spec: TaskSpec) -> str:
+    """The explorer's system message: the task statement and the rules."""
+    inputs = "\n".join(
+        f"- {v.name} ({v.unit}): {v.description or v.name}, range [{v.low:g}, {v.high:g}]"
+        for v in spec.inputs
+    )
+    output = f"{spec.output.name} ({spec.output.unit}) {spec.output.description}".rstrip()
+    return render(
+        "explorer_system",
+        title=spec.title,
+        description=spec.description,
+        inputs=inputs,
+        output=output,
+        budget=spec.budget,
+        max_batch=spec.max_batch,
+        noise=f"{spec.noise:g}",
+    )
+
+
+def experiment_log(context: ProposalContext) -> str:
+    """The agent's own measurements, newest last (at most ``MAX_LOG_POINTS`` points)."""
+    names = context.spec.input_names
+    out = context.spec.output.name
+    lines: list[str] = []
+    for exp in context.experiments:
+        for point, y in zip(exp.inputs, exp.outputs, strict=True):
+            args = ", ".join(f"{n}={_num(point[n])}" for n in names)
+            lines.append(f"call {exp.index + 1}: {args} -> {out}={_num(y)}")
+    if not lines:
+        return "(none yet)"
+    dropped = len(lines) - MAX_LOG_POINTS
+    if dropped > 0:
+        lines = [f"({dropped} older points not shown)", *lines[-MAX_LOG_POINTS:]]
+    return "\n".join(lines)
+
+
+def _law_line(item: ScoredCandidate) -> str:
+    ev = item.evaluation
+    if ev.error and not ev.metrics.get("data_rel_log_error"):
+        return f"- {item.candidate.source or '(empty)'}: FAILED: {ev.feedback or ev.error}"
+    return f"- {ev.feedback or item.candidate.source}"
+
+
+def laws_tried(best: Sequence[ScoredCandidate], recent: Sequence[ScoredCandidate]) -> str:
+    """The best laws and last round's attempts (failures included), each once."""
+    seen: set[str] = set()
+    lines: list[str] = []
+    for item in [*best, *recent]:
+        key = item.candidate.source
+        if key in seen:
+            continue
+        seen.add(key)
+        lines.append(_law_line(item))
+    return "\n".join(lines[:MAX_LAWS_SHOWN]) or "(none yet)"
+
+
+def _example(spec: TaskSpec) -> str:
+    point = ", ".join(f'"{v.name}": {_num(v.low)}' for v in spec.inputs)
+    return "{" + point + "}, ..."
+
+
+def explorer_messages(
+    purpose: str, context: ProposalContext, protocol: str, max_laws: int = 3
+) -> list[dict[str, str]]:
+    """The chat messages of one explorer call (``purpose`` is ``design`` or ``propose``)."""
+    if purpose not in ("design", "propose"):
+        raise ValueError(f"unknown purpose {purpose!r}")
+    spec = context.spec
+    how_name = f"how_{purpose}_{'tools' if protocol == 'tools' else 'text'}"
+    problem = (
+        f"\nProblem with your last reply: {context.last_error}\n" if context.last_error else ""
+    )
+    user = render(
+        f"explorer_{purpose}",
+        calls_used=len(context.experiments),
+        budget=spec.budget,
+        log=experiment_log(context),
+        laws=laws_tried(context.best, context.recent),
+        problem=problem,
+        max_laws=max_laws,
+        how=render(how_name, example=_example(spec)),
+    )
+    return [
+        {"role": "system", "content": system_prompt(spec)},
+        {"role": "user", "content": user},
+    ]

@@ -1,0 +1,192 @@
+"""The model law proposer: any OpenAI-compatible model drives the explorer.
+
+Each round the model is asked twice, with a fresh prompt each time: once for the input points
+of the next experiment (``design``), once for candidate laws (``propose``). The prompt holds
+the task statement, the agent's own measurements, the laws tried so far with agent-visible
+feedback, and the last problem (a refused experiment, an unreadable reply).
+
+Protocol: with ``protocol = "auto"`` the model gets tools (``run_experiment``,
+``propose_law``) when its preset supports them; a server that rejects tools is switched to the
+tagged text protocol for the rest of the run. Replies are read tolerantly in either form.
+
+Every call goes through the campaign's call journal under the key ``r{round}-{purpose}``: it
+is stored (tokens, cost, transcript) before its result is used, and a resumed campaign
+replays the stored completion instead of calling the model again. An unreadable reply never
+raises: for ``propose`` it becomes a failed candidate whose error is the feedback, for
+``design`` a :class:`ProposalRejected` the explorer turns into feedback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+from discolab.agents.llm.client import Completion, ToolCall
+from discolab.agents.llm.ensemble import Ensemble
+from discolab.agents.llm.journal import CallJournal, memory_journal
+from discolab.agents.llm.parsing import ParseFailure
+from discolab.agents.llm.prompts import explorer_messages
+from discolab.agents.llm.protocols import (
+    LAW_TOOL,
+    PROTOCOLS,
+    experiment_tool,
+    parse_laws,
+    parse_points,
+)
+from discolab.agents.proposers.base import ProposalContext, ProposalRejected
+from discolab.errors import ConfigError, ModelRejected
+from discolab.storage.calls import ModelCall
+from discolab.types import Candidate, CandidateKind
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_PURPOSE_STREAM = {"design": 11, "propose": 12}
+TOOL_REJECT_STATUSES = frozenset({400, 404, 422, 501})
+CONFIDENT_FLOOR = 1e-6
+
+
+class ModelLawProposer:
+    """Law discovery driven by a model (or an ensemble of models).
+
+    Args:
+        ensemble: the models and their weights.
+        protocol: ``auto`` (tools when supported, else text), ``tools`` or ``text``.
+        max_laws: most laws asked for per round.
+    """
+
+    def __init__(self, ensemble: Ensemble, *, protocol: str = "auto", max_laws: int = 3) -> None:
+        if protocol not in PROTOCOLS:
+            raise ConfigError(f"agent.options.protocol = {protocol!r} is not one of {PROTOCOLS}")
+        self.ensemble = ensemble
+        self.name = ensemble.name
+        self.protocol = protocol
+        self.max_laws = max_laws
+        self._text_only: set[str] = set()
+        self._journal = memory_journal()
+
+    # -- the Proposer protocol ---------------------------------------------------------------
+
+    def design_experiments(
+        self, context: ProposalContext, rng: np.random.Generator
+    ) -> list[dict[str, float]]:
+        """Points for the next experiment, chosen by the model."""
+        value, error, _ = self._ask("design", context, lambda c: parse_points(c, context.spec))
+        if error is not None:
+            raise ProposalRejected(f"your experiment request could not be used: {error}")
+        assert value is not None
+        return value
+
+    def propose(self, context: ProposalContext) -> list[Candidate]:
+        """Candidate laws; an unreadable reply is one failed candidate carrying the reason."""
+        laws, error, call = self._ask("propose", context, parse_laws)
+        common = {
+            "proposer": self.name,
+            "model": call.model,
+            "prompt_hash": call.prompt_hash,
+            "generation": context.round,
+        }
+        meta = {"transcript": call.key}
+        if error is not None:
+            excerpt = (call.completion or "").strip()[:200]
+            return [
+                Candidate(
+                    kind=CandidateKind.EXPRESSION,
+                    source=excerpt,
+                    metadata=meta | {"parse_error": error},
+                    **common,
+                )
+            ]
+        assert laws is not None
+        return [
+            Candidate(
+                kind=CandidateKind.EXPRESSION,
+                source=law,
+                metadata=meta | {"rank": i, "pick": i == 0},
+                **common,
+            )
+            for i, law in enumerate(laws)
+        ]
+
+    def is_confident(self, context: ProposalContext, candidates: Sequence[Candidate]) -> bool:
+        """Whether the model's top law already fit the agent's data to the noise floor."""
+        if not candidates or candidates[0].metadata.get("parse_error"):
+            return False
+        floor = max(1.5 * context.spec.noise, CONFIDENT_FLOOR)
+        for item in context.best:
+            if item.candidate.source == candidates[0].source:
+                loss = item.evaluation.metrics.get("data_rel_log_error")
+                return loss is not None and float(loss) <= floor
+        return False
+
+    # -- one call, replayed when stored ------------------------------------------------------
+
+    def _ask(
+        self, purpose: str, context: ProposalContext, parse: Callable[[Completion], T]
+    ) -> tuple[T | None, str | None, ModelCall]:
+        journal: CallJournal = context.journal or self._journal
+        key = f"r{context.round}-{purpose}"
+        stored = journal.lookup(key)
+        if stored is not None:
+            logger.info("replaying stored model call %s", key)
+            return (*_parse(parse, completion_of(stored)), stored)
+        journal.check_caps()
+        rng = np.random.default_rng([context.seed, _PURPOSE_STREAM[purpose]])
+        client = self.ensemble.pick(rng)
+        protocol = self._protocol_for(client)
+        while True:
+            messages = explorer_messages(purpose, context, protocol, self.max_laws)
+            tool = experiment_tool(context.spec) if purpose == "design" else LAW_TOOL
+            try:
+                completion = client.complete(messages, [tool] if protocol == "tools" else None)
+                break
+            except ModelRejected as exc:
+                if protocol != "tools" or self.protocol != "auto":
+                    raise
+                if exc.status not in TOOL_REJECT_STATUSES:
+                    raise
+                logger.warning(
+                    "%s refused tool calls (%s); using the text protocol", client.model, exc
+                )
+                self._text_only.add(client.model)
+                protocol = "text"
+        value, error = _parse(parse, completion)
+        result: dict[str, Any] = {"protocol": protocol}
+        if error is not None:
+            result["error"] = error
+        elif purpose == "design":
+            result["points"] = value
+        else:
+            result["laws"] = value
+        call = journal.record(key, purpose, messages, completion, result)
+        return value, error, call
+
+    def _protocol_for(self, client: Any) -> str:
+        if self.protocol != "auto":
+            return self.protocol
+        if client.model in self._text_only or not client.endpoint.preset.supports_tools:
+            return "text"
+        return "tools"
+
+
+def _parse(parse: Callable[[Completion], T], completion: Completion) -> tuple[T | None, str | None]:
+    try:
+        return parse(completion), None
+    except ParseFailure as exc:
+        return None, str(exc)
+
+
+def completion_of(call: ModelCall) -> Completion:
+    """The completion of a stored call, for replay."""
+    return Completion(
+        text=call.completion,
+        reasoning=call.reasoning,
+        tool_calls=tuple(ToolCall(t["name"], t["arguments"]) for t in call.tool_calls),
+        finish_reason=call.finish_reason,
+        prompt_tokens=call.prompt_tokens,
+        completion_tokens=call.completion_tokens,
+        model=call.model,
+    )

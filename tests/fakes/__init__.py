@@ -1,0 +1,1 @@
+"""Test doubles shared across test folders (loaded by the folders' conftest files)."""
