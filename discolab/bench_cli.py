@@ -1,4 +1,4 @@
-"""``discolab bench``: run an agent over a suite, score anyone's submission, rank runs.
+"""``discolab bench``: run an agent over a suite and score anyone's submission.
 
 Kept apart from :mod:`discolab.cli` so the campaign commands stay small; mounted there as the
 ``bench`` sub-command.

@@ -365,7 +365,7 @@ def _mount_subcommands() -> None:
 
     for command in bench_app.registered_commands:
         command.callback = _errors_to_exit_codes(command.callback)
-    app.add_typer(bench_app, name="bench", help="Run, score and rank benchmark suites.")
+    app.add_typer(bench_app, name="bench", help="Run and score benchmark suites.")
     try:
         from discolab.sandbox.cli import app as sandbox_app
     except ImportError:  # the sandbox package is optional for the CLI to start
