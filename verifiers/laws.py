@@ -137,7 +137,7 @@ class LawVerifier:
         try:
             return self._evaluate(parsed, experiments)
         except (VerificationError, ValueError, FloatingPointError, OverflowError) as exc:
-            logger.warning("could not verify %r: %s", candidate.source, exc)
+            logger.info("could not verify %r: %s", candidate.source, exc)
             return Evaluation.failure(f"could not evaluate the formula: {exc}")
 
     def _data(self, experiments: Sequence[Experiment]) -> tuple[dict[str, np.ndarray], np.ndarray]:
