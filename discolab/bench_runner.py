@@ -17,7 +17,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from discolab.config import AgentConfig, CampaignConfig, EnvironmentConfig
 from discolab.errors import CampaignNotFound, DiscolabError
@@ -140,12 +139,3 @@ def run_suite(
         for future in as_completed(futures):
             record(future.result())
     return outcomes
-
-
-def suite_summary_rows(report: Any) -> dict[str, list[dict[str, Any]]]:
-    """The report tables: per system level, difficulty and domain."""
-    return {
-        "system": report.by("system"),
-        "difficulty": report.by("difficulty"),
-        "domain": report.by("domain"),
-    }

@@ -27,7 +27,7 @@ class AmpereV1(VanillaLawEnvironment):
 
     Canonical law: ``2e-7 * I1 * I2 / d`` (the constant is mu0 / 2 pi, in kg*m/(A^2*s^2)).
     Shifts: ``canonical`` and the generated ``easy-1`` ... ``hard-3`` of the ``newton-v1``
-    suite (hidden; see :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    suite (hidden; see :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

@@ -33,7 +33,7 @@ class BoseEinsteinV1(VanillaLawEnvironment):
 
     Canonical law: ``1 / (exp(E / (1.380649e-23 * T)) - 1)`` (Boltzmann's constant, in J/K).
     Shifts: ``canonical`` and the generated ``easy-1`` ... ``hard-3`` of the ``newton-v1``
-    suite (hidden; see :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    suite (hidden; see :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

@@ -26,7 +26,7 @@ class CalorimetryV1(VanillaLawEnvironment):
 
     Canonical law: ``4186.0 * m * dT`` (specific heat, in J/(kg*K)). Shifts: ``canonical``
     and the generated ``easy-1`` ... ``hard-3`` of the ``newton-v1`` suite (hidden; see
-    :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

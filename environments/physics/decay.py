@@ -28,7 +28,7 @@ class DecayV1(VanillaLawEnvironment):
 
     Canonical law: ``N0 * exp(-0.03 * t)`` (decay constant in 1/s). Shifts: ``canonical``
     and the generated ``easy-1`` ... ``hard-3`` of the ``newton-v1`` suite (hidden; see
-    :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

@@ -44,7 +44,7 @@ class GravityV1(VanillaLawEnvironment):
     ==========  =====================================  ===============
 
     plus the generated variants ``easy-1`` ... ``hard-3`` of the ``newton-v1`` suite (see
-    :mod:`~discolab.environments.physics.mutation`; listed in ``suite.py``).
+    :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

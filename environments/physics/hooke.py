@@ -26,7 +26,7 @@ class HookeV1(VanillaLawEnvironment):
 
     Canonical law: ``0.5 * k * x**2``. Shifts: ``canonical`` and the generated ``easy-1``
     ... ``hard-3`` of the ``newton-v1`` suite (hidden; see
-    :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

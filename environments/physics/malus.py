@@ -29,7 +29,7 @@ class MalusV1(VanillaLawEnvironment):
     Canonical law: ``I0 * cos(theta)**2`` (no hidden constant; a shift that needs one for its
     units gets a scale constant). Shifts: ``canonical`` and the generated ``easy-1`` ...
     ``hard-3`` of the ``newton-v1`` suite (hidden; see
-    :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

@@ -34,7 +34,7 @@ class OscillatorV1(VanillaLawEnvironment):
 
     Canonical law: ``sqrt(k / m - 0.25 * (b / m)**2)``, i.e. sqrt(k/m - (b/2m)^2).
     Shifts: ``canonical`` and the generated ``easy-1`` ... ``hard-3`` of the ``newton-v1``
-    suite (hidden; see :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    suite (hidden; see :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

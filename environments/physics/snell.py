@@ -30,7 +30,7 @@ class SnellV1(VanillaLawEnvironment):
 
     Canonical law: ``asin(n1 * sin(theta1) / n2)`` (no hidden constant). Shifts:
     ``canonical`` and the generated ``easy-1`` ... ``hard-3`` of the ``newton-v1`` suite
-    (hidden; see :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    (hidden; see :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

@@ -27,7 +27,7 @@ class SoundV1(VanillaLawEnvironment):
 
     Canonical law: ``sqrt(gamma * 8.314 * T / M)`` (the gas constant, in J/(mol*K)).
     Shifts: ``canonical`` and the generated ``easy-1`` ... ``hard-3`` of the ``newton-v1``
-    suite (hidden; see :mod:`~discolab.environments.physics.mutation` and ``suite.py``).
+    suite (hidden; see :mod:`~discolab.environments.physics.mutation`).
 
     Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (see
     :class:`VanillaLawEnvironment`).

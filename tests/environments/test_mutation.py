@@ -19,11 +19,11 @@ from discolab.environments.physics.mutation import (
     generate_variants,
     is_tidy,
 )
-from discolab.environments.physics.suite import SUITE_ID, check_tasks, newton_v1_tasks
 from discolab.environments.physics.tree import Const, Var, call, evaluate, render, solve_units
 from discolab.environments.physics.units import UnitError, format_unit, parse_unit, same_unit
 from discolab.environments.physics.variants import NEWTON_V1_SEED
 from discolab.errors import ConfigError
+from discolab.suites import load_suite
 from discolab.verifiers.expressions import parse_expression
 
 GOLDEN = Path(__file__).with_name("newton_v1_laws.json")
@@ -111,11 +111,17 @@ def test_private_variants_are_valid(setup) -> None:  # type: ignore[no-untyped-d
         parse_expression(law.formula, [v.name for v in setup.inputs])
 
 
+def _vanilla_suite(noise: str = "") -> tuple:
+    """The tasks of the shipped suite file that benchmark mode runs (configs/suites/)."""
+    return load_suite(f"newton-vanilla{noise}-v1").tasks
+
+
 def test_fixed_suite_variants_have_their_difficulty() -> None:
-    for task in newton_v1_tasks():
-        env = make_environment(task.env_id, shift=task.shift)
+    for task in _vanilla_suite():
+        shift = task.options["shift"]
+        env = make_environment(task.env_id, shift=shift)
         domain = type(env).domain
-        canonical, law = domain.law("canonical"), domain.law(task.shift)
+        canonical, law = domain.law("canonical"), domain.law(shift)
         assert law.difficulty == task.difficulty
         assert canonical.tree is not None and law.tree is not None
         assert edits(canonical.tree, law.tree) >= MUTATION_COUNT[task.difficulty], law.formula
@@ -125,24 +131,25 @@ def test_fixed_suite_laws_are_stable() -> None:
     """The 108 hidden laws of newton-v1 never change (regenerate the file only for a v2)."""
     expected = json.loads(GOLDEN.read_text())
     found = {
-        t.id: make_environment(t.env_id, shift=t.shift).ground_truth().formula
-        for t in newton_v1_tasks()
+        t.id: make_environment(t.env_id, shift=t.options["shift"]).ground_truth().formula
+        for t in _vanilla_suite()
     }
     assert found == expected
 
 
 def test_newton_v1_lists_108_vanilla_tasks() -> None:
-    tasks = newton_v1_tasks()
-    assert SUITE_ID == "newton-v1"
+    tasks = _vanilla_suite()
+    assert load_suite("newton-vanilla-v1").id == "newton-vanilla-v1"
     assert len(tasks) == 108 and len({t.id for t in tasks}) == 108
     assert len({t.domain for t in tasks}) == 12
     for domain in {t.domain for t in tasks}:
         mine = [t for t in tasks if t.domain == domain]
         assert sorted(t.difficulty for t in mine) == sorted(["easy", "medium", "hard"] * 3)
     assert all(t.system == "vanilla" and t.options["noise"] == 0.0 for t in tasks)
-    assert tasks[0].id == f"{tasks[0].env_id}#{tasks[0].shift}"
-    check_tasks(tasks)
-    assert all(t.options["noise"] == 0.01 for t in newton_v1_tasks(noise=0.01))
+    assert tasks[0].id == f"{tasks[0].env_id}#{tasks[0].options['shift']}"
+    for task in tasks:  # every task builds (a bad one raises ConfigError)
+        make_environment(task.env_id, **dict(task.options))
+    assert all(t.options["noise"] == 0.01 for t in _vanilla_suite("-noise1e-2"))
 
 
 def test_shift_typo_suggests_the_generated_name() -> None:
