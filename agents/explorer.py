@@ -30,6 +30,7 @@ from discolab.agents.proposers.base import (
 )
 from discolab.environments.base import Environment
 from discolab.errors import ExperimentError
+from discolab.hall_of_fame import latest_per_formula
 from discolab.types import Candidate, CandidateKind, Evaluation, Experiment
 
 logger = logging.getLogger(__name__)
@@ -175,10 +176,7 @@ def best_by_own_data(records: list[Any], n: int) -> list[ScoredCandidate]:
     Ranking uses only agent-visible metrics (``data_*``, ``complexity``), newest evaluation of
     each formula winning, so the proposer's context never depends on the hidden truth.
     """
-    latest: dict[str, Any] = {}
-    for record in records:
-        if record.evaluation is not None:
-            latest[record.candidate.source] = record
+    latest = latest_per_formula(records)
 
     def key(record: Any) -> tuple[float, float]:
         metrics = record.evaluation.metrics

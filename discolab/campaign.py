@@ -31,6 +31,7 @@ from discolab.agents.proposers.catalog import make_proposer
 from discolab.config import CampaignConfig, config_from_dict
 from discolab.environments.catalog import make_environment
 from discolab.errors import DiscolabError, ModelError
+from discolab.hall_of_fame import latest_per_formula
 from discolab.storage.db import Database, default_database_url
 from discolab.storage.store import CampaignStore
 from discolab.verifiers.laws import LawVerifier
@@ -248,11 +249,7 @@ class CampaignRunner:
     def _latest_evaluation(self, cid: str, source: str | None) -> Any:
         if source is None:
             return None
-        found = None
-        for record in self.store.candidates(cid):
-            if record.candidate.source == source and record.evaluation is not None:
-                found = record
-        return found
+        return latest_per_formula(self.store.candidates(cid)).get(source)
 
     def _progress(self, cid: str, state: dict[str, Any], budget: int) -> Progress:
         record = self._latest_evaluation(cid, state.get("final_source"))

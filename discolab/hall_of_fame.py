@@ -23,15 +23,24 @@ def _metric(record: Any, name: str) -> float:
     return value if math.isfinite(value) else math.inf
 
 
-def hall_of_fame(records: Sequence[Any], *, pareto_only: bool = False) -> list[Any]:
-    """Distinct, successfully evaluated formulas sorted by (complexity, own-data fit)."""
+def latest_per_formula(records: Sequence[Any], *, include_failed: bool = True) -> dict[str, Any]:
+    """The newest evaluated record of each distinct formula, keyed by its source.
+
+    A formula proposed again in a later round is refit on more data, so its newest
+    evaluation is the one that counts. ``include_failed=False`` drops evaluations with an error.
+    """
     latest: dict[str, Any] = {}
     for record in records:
         ev = record.evaluation
-        if ev is not None and ev.error is None:
+        if ev is not None and (include_failed or ev.error is None):
             latest[record.candidate.source] = record
+    return latest
+
+
+def hall_of_fame(records: Sequence[Any], *, pareto_only: bool = False) -> list[Any]:
+    """Distinct, successfully evaluated formulas sorted by (complexity, own-data fit)."""
     rows = sorted(
-        latest.values(),
+        latest_per_formula(records, include_failed=False).values(),
         key=lambda r: (_metric(r, "complexity"), _metric(r, "data_rel_log_error")),
     )
     if not pareto_only:
