@@ -34,7 +34,7 @@ from discolab.errors import DiscolabError, ModelError
 from discolab.hall_of_fame import latest_per_formula
 from discolab.storage.db import Database, default_database_url
 from discolab.storage.store import CampaignStore
-from discolab.verifiers.laws import LawVerifier
+from discolab.verifiers.systems import make_verifier
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class CampaignRunner:
         fresh: bool,
     ) -> CampaignResult:
         started = time.monotonic()
-        verifier = LawVerifier(env.spec, env.ground_truth())
+        verifier = make_verifier(env.spec, env.ground_truth())
         settings = ExplorerSettings(
             campaign_id=cid,
             seed=config.seed,

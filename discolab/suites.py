@@ -22,6 +22,7 @@ from discolab.registry import suggest
 TASK_SEPARATOR = "#"
 SUITE_OPTION_KEYS = {"noise": float, "budget": int, "max_batch": int, "seed": int}
 DIFFICULTIES = ("easy", "medium", "hard")
+SYSTEM_LEVELS = ("vanilla", "simple", "complex")
 
 
 @dataclass(frozen=True)
@@ -154,11 +155,27 @@ def _expand(
 ) -> list[SuiteTask]:
     if not isinstance(selection, Mapping) or not isinstance(selection.get("env"), str):
         raise ConfigError(f"tasks[{n}] must be a table with env = '<id or glob>'")
-    unknown = set(selection) - {"env", "shifts"}
+    unknown = set(selection) - {"env", "shifts", "systems"}
     if unknown:
-        raise ConfigError(f"tasks[{n}] has unknown keys {sorted(unknown)}; valid: env, shifts")
+        raise ConfigError(
+            f"tasks[{n}] has unknown keys {sorted(unknown)}; valid: env, shifts, systems"
+        )
+    systems = selection.get("systems", list(SYSTEM_LEVELS))
+    if (
+        not isinstance(systems, list)
+        or not systems
+        or any(s not in SYSTEM_LEVELS for s in systems)
+    ):
+        raise ConfigError(
+            f"tasks[{n}].systems = {systems!r} must be a non-empty list of "
+            f"{', '.join(SYSTEM_LEVELS)}"
+        )
     pattern = selection["env"]
-    env_ids = sorted(i for i in environments if fnmatch.fnmatchcase(i, pattern))
+    env_ids = sorted(
+        i
+        for i in environments
+        if fnmatch.fnmatchcase(i, pattern) and task_labels(i, "")[2] in systems
+    )
     if not env_ids:
         raise ConfigError(
             f"tasks[{n}].env = {pattern!r} matches no environment"

@@ -10,7 +10,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeAlias
+
+Series: TypeAlias = Mapping[str, tuple[float, ...]]
+"""A measured time series: observable name -> values at the sample times (``t`` first)."""
 
 
 class CandidateKind(StrEnum):
@@ -31,6 +34,8 @@ class Variable:
         high: largest value an experiment may request (inclusive).
         description: a short phrase for prompts and ``discolab envs``.
         log_scale: whether the range spans decades, so sampling and fitting use logs.
+        resolution: for a measured quantity, the absolute noise floor scale in its unit: noise
+            of relative level ``s`` has standard deviation ``s * max(|y|, resolution)``.
     """
 
     name: str
@@ -39,6 +44,7 @@ class Variable:
     high: float
     description: str = ""
     log_scale: bool = True
+    resolution: float = 0.0
 
     def contains(self, value: float) -> bool:
         """True when ``value`` is finite and inside ``[low, high]``."""
@@ -59,6 +65,11 @@ class TaskSpec:
         max_batch: how many input points one call may contain.
         noise: relative Gaussian noise on measurements (0 means exact).
         kind: what a proposal for this task is.
+        law_inputs: for a system task, the variables the law is written in (the experiment
+            ``inputs`` are then the apparatus controls); empty for a vanilla task.
+        observables: for a system task, the series each experiment point returns, the
+            sampling axis (time ``t``) first; empty when each point returns one number.
+        points: for a system task, samples per returned series.
     """
 
     task_id: str
@@ -70,11 +81,29 @@ class TaskSpec:
     max_batch: int
     noise: float = 0.0
     kind: CandidateKind = CandidateKind.EXPRESSION
+    law_inputs: tuple[Variable, ...] = ()
+    observables: tuple[Variable, ...] = ()
+    points: int = 0
 
     @property
     def input_names(self) -> tuple[str, ...]:
-        """Names of the inputs, in declaration order."""
+        """Names of the experiment inputs, in declaration order."""
         return tuple(v.name for v in self.inputs)
+
+    @property
+    def is_system(self) -> bool:
+        """Whether experiments return time series of an apparatus rather than law outputs."""
+        return bool(self.observables)
+
+    @property
+    def formula_inputs(self) -> tuple[Variable, ...]:
+        """The variables a proposed formula may use: the law's, else the experiment inputs."""
+        return self.law_inputs or self.inputs
+
+    @property
+    def formula_names(self) -> tuple[str, ...]:
+        """Names of :attr:`formula_inputs`."""
+        return tuple(v.name for v in self.formula_inputs)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -91,14 +120,14 @@ class Experiment:
 
     index: int
     inputs: tuple[Mapping[str, float], ...]
-    outputs: tuple[float, ...]
+    outputs: tuple[float | Series, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
+        """A JSON-ready dict (a series output becomes ``{name: [values]}``)."""
         return {
             "index": self.index,
             "inputs": [dict(x) for x in self.inputs],
-            "outputs": list(self.outputs),
+            "outputs": [_output_to_json(y) for y in self.outputs],
         }
 
     @classmethod
@@ -107,18 +136,39 @@ class Experiment:
         return cls(
             index=int(data["index"]),
             inputs=tuple(dict(x) for x in data["inputs"]),
-            outputs=tuple(float(y) for y in data["outputs"]),
+            outputs=tuple(_output_from_json(y) for y in data["outputs"]),
         )
+
+
+def _output_to_json(value: float | Series) -> float | dict[str, list[float]]:
+    if isinstance(value, Mapping):
+        return {name: [float(v) for v in values] for name, values in value.items()}
+    return float(value)
+
+
+def _output_from_json(value: Any) -> float | Series:
+    if isinstance(value, Mapping):
+        return {str(name): tuple(float(v) for v in values) for name, values in value.items()}
+    return float(value)
 
 
 def stack_experiments(
     experiments: Sequence[Experiment], names: Sequence[str]
 ) -> tuple[dict[str, list[float]], list[float]]:
-    """Flatten experiments into column lists ``{name: [...]}`` and the output list."""
+    """Flatten experiments into column lists ``{name: [...]}`` and the output list.
+
+    For vanilla tasks only (one number per point); system tasks turn their series into law
+    samples with :func:`discolab.environments.observations.law_data`.
+
+    Raises:
+        TypeError: an output is a series.
+    """
     columns: dict[str, list[float]] = {n: [] for n in names}
     outputs: list[float] = []
     for exp in experiments:
         for point, y in zip(exp.inputs, exp.outputs, strict=True):
+            if isinstance(y, Mapping):
+                raise TypeError("a series output has no single value; use law_data()")
             for n in names:
                 columns[n].append(float(point[n]))
             outputs.append(float(y))

@@ -14,6 +14,7 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,44 @@ class GroundTruth:
     def evaluate(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
         """Noise-free outputs at the given input columns."""
         return np.asarray(self.function(columns), dtype=float)
+
+
+FLOOR_FRACTION = 1e-3
+"""Absolute noise floor of a series, as a fraction of its largest magnitude."""
+
+
+def _noisy(
+    clean: np.ndarray, level: float, floor: float | np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """``clean`` plus Gaussian noise of standard deviation ``level * max(|clean|, floor)``.
+
+    Above the floor this is ``clean * (1 + level * N(0, 1))``, the plain relative noise.
+    """
+    draws = rng.standard_normal(clean.shape)
+    if level == 0.0:
+        return clean.copy()
+    with np.errstate(invalid="ignore"):
+        relative = clean * (1.0 + level * draws)
+        absolute = clean + level * floor * draws
+        return np.where(np.abs(clean) >= floor, relative, absolute)
+
+
+def _noisy_series(
+    raw: Any, observables: Sequence[Variable], level: float, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Noise every observable but the sampling axis (the first); shapes ``(n, points)``."""
+    if not isinstance(raw, Mapping):
+        raise ExperimentError("a system environment must measure a dict of series")
+    out: dict[str, np.ndarray] = {}
+    for k, var in enumerate(observables):
+        clean = np.atleast_2d(np.asarray(raw[var.name], dtype=float))
+        if k == 0:
+            out[var.name] = clean
+            continue
+        peak = np.max(np.abs(np.nan_to_num(clean, posinf=0.0, neginf=0.0)), axis=1, keepdims=True)
+        floor = np.maximum(FLOOR_FRACTION * peak, var.resolution)
+        out[var.name] = _noisy(clean, level, floor, rng)
+    return out
 
 
 def sample_inputs(
@@ -93,8 +132,13 @@ class Environment(ABC):
         """The agent-visible task statement."""
 
     @abstractmethod
-    def _measure(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
-        """Noise-free measurement at validated input columns."""
+    def _measure(self, columns: Mapping[str, np.ndarray]) -> np.ndarray | Mapping[str, np.ndarray]:
+        """Noise-free measurement at validated input columns.
+
+        A vanilla environment returns one value per point (shape ``(n,)``); a system
+        environment returns ``{observable: array of shape (n, points)}`` with the sampling
+        axis (the first observable of the spec) first, which is never noised.
+        """
 
     @abstractmethod
     def ground_truth(self) -> GroundTruth:
@@ -132,8 +176,16 @@ class Environment(ABC):
         """Experiment calls still allowed."""
         return self.budget - self._calls_used
 
-    def experiment(self, batch: Sequence[Mapping[str, float]]) -> list[float]:
+    def experiment(self, batch: Sequence[Mapping[str, float]]) -> list[Any]:
         """Measure the output at each input point of ``batch``; one call of the budget.
+
+        Returns one float per point, or for a system task (``spec.observables``) one series
+        ``{observable: (values, ...)}`` per point.
+
+        Noise is relative Gaussian with an absolute floor: a value ``y`` gets standard
+        deviation ``noise * max(|y|, floor)``, where ``floor`` is the output's declared
+        ``resolution`` and, for a series, also ``FLOOR_FRACTION`` of the series' largest
+        magnitude (a sensor's noise does not vanish where the signal crosses zero).
 
         Raises:
             BudgetExhausted: when every call of the budget is spent.
@@ -145,9 +197,19 @@ class Environment(ABC):
                 f"experiment budget of {self.budget} calls is spent for {self.spec.task_id}"
             )
         columns = self._validate(batch)
-        clean = np.asarray(self._measure(columns), dtype=float)
+        raw = self._measure(columns)
         rng = np.random.default_rng([self._seed, self._calls_used])
-        measured = clean * (1.0 + self.noise * rng.standard_normal(clean.shape))
+        spec = self.spec
+        if spec.observables:
+            series = _noisy_series(raw, spec.observables, self.noise, rng)
+            self._calls_used += 1
+            n = len(batch)
+            return [
+                {name: tuple(values[i].tolist()) for name, values in series.items()}
+                for i in range(n)
+            ]
+        clean = np.asarray(raw, dtype=float)
+        measured = _noisy(clean, self.noise, spec.output.resolution, rng)
         self._calls_used += 1
         return [float(y) for y in measured]
 

@@ -16,36 +16,43 @@ from typing import Any
 
 from discolab.environments.base import Environment
 from discolab.environments.options import Option, check_options
-from discolab.environments.physics.ampere import AmpereV1
-from discolab.environments.physics.bose_einstein import BoseEinsteinV1
-from discolab.environments.physics.calorimetry import CalorimetryV1
-from discolab.environments.physics.coulomb import CoulombV1
-from discolab.environments.physics.decay import DecayV1
-from discolab.environments.physics.fourier import FourierV1
-from discolab.environments.physics.gravity import GravityV1
-from discolab.environments.physics.hooke import HookeV1
-from discolab.environments.physics.malus import MalusV1
-from discolab.environments.physics.oscillator import OscillatorV1
-from discolab.environments.physics.snell import SnellV1
-from discolab.environments.physics.sound import SoundV1
-from discolab.environments.physics.vanilla import VanillaLawEnvironment
+from discolab.environments.physics import (
+    ampere,
+    bose_einstein,
+    calorimetry,
+    coulomb,
+    decay,
+    fourier,
+    gravity,
+    hooke,
+    malus,
+    oscillator,
+    snell,
+    sound,
+)
 from discolab.registry import Registry
 from discolab.types import Variable
 
-_ENVIRONMENTS: tuple[type[VanillaLawEnvironment], ...] = (
-    GravityV1,
-    CoulombV1,
-    FourierV1,
-    AmpereV1,
-    SnellV1,
-    DecayV1,
-    OscillatorV1,
-    MalusV1,
-    SoundV1,
-    HookeV1,
-    BoseEinsteinV1,
-    CalorimetryV1,
+_DOMAIN_MODULES = (
+    gravity,
+    coulomb,
+    fourier,
+    ampere,
+    snell,
+    decay,
+    oscillator,
+    malus,
+    sound,
+    hooke,
+    bose_einstein,
+    calorimetry,
 )
+"""Each domain module lists its environments (vanilla, simple, complex) in ``ENVIRONMENTS``."""
+
+
+def _environment_classes() -> tuple[type[Environment], ...]:
+    return tuple(cls for module in _DOMAIN_MODULES for cls in module.ENVIRONMENTS)
+
 
 SEED_OPTION = Option("seed", int, 0, "seed of the measurement noise (passed to reset)", (), 0)
 """``seed`` is accepted by :func:`make_environment` only; environments are seeded by reset."""
@@ -77,12 +84,13 @@ class EnvironmentInfo:
 def environment_registry() -> Registry[Environment]:
     """A fresh registry holding every environment class under its id."""
     registry: Registry[Environment] = Registry("environment")
-    for cls in _ENVIRONMENTS:
-        registry.register(cls.env_id, cls, cls.domain.title)
+    for cls in _environment_classes():
+        registry.register(cls.env_id, cls, cls.spec_title())
     return registry
 
 
-def _environment_class(env_id: str) -> type[Environment]:
+def environment_class(env_id: str) -> type[Environment]:
+    """The class registered under ``env_id`` (raises UnknownIdError with close matches)."""
     factory = environment_registry().get(env_id).factory
     assert isinstance(factory, type) and issubclass(factory, Environment)
     return factory
@@ -94,7 +102,7 @@ def list_options(env_id: str) -> dict[str, Option]:
     Raises:
         UnknownIdError: ``env_id`` is not registered (with close matches).
     """
-    accepted = (*_environment_class(env_id).options(), SEED_OPTION)
+    accepted = (*environment_class(env_id).options(), SEED_OPTION)
     return {o.name: o for o in accepted}
 
 
@@ -106,7 +114,7 @@ def make_environment(env_id: str, **options: object) -> Environment:
         ConfigError: an unknown option (with the closest valid name), a value of the wrong
             type or out of range, or an unknown shift (listing the valid ones).
     """
-    cls = _environment_class(env_id)
+    cls = environment_class(env_id)
     accepted = list_options(env_id)
     values = check_options(options, tuple(accepted.values()), env_id)
     seed = values.pop(SEED_OPTION.name)

@@ -24,15 +24,9 @@ from functools import cached_property
 import numpy as np
 
 from discolab.environments.base import GroundTruth, sample_inputs
-from discolab.errors import ExpressionError, VerificationError
-from discolab.types import (
-    Candidate,
-    CandidateKind,
-    Evaluation,
-    Experiment,
-    TaskSpec,
-    stack_experiments,
-)
+from discolab.environments.observations import law_data
+from discolab.errors import ExperimentError, ExpressionError, VerificationError
+from discolab.types import Candidate, CandidateKind, Evaluation, Experiment, TaskSpec
 from discolab.verifiers.expressions import ParsedExpression, parse_expression
 from discolab.verifiers.metrics import nmse, relative_log_error, rmsle
 from discolab.verifiers.numeric import FitResult, fit_parameters
@@ -51,6 +45,7 @@ NMSE = "nmse"
 REL_LOG_ERROR = "rel_log_error"
 SYMBOLIC_MATCH = "symbolic_match"
 MAX_REL_ERROR = "max_rel_error"
+REWARD = "reward"
 # Agent-visible metrics (computed from the agent's own experiments).
 DATA_REL_LOG_ERROR = "data_rel_log_error"
 DATA_RMSLE = "data_rmsle"
@@ -59,7 +54,7 @@ DATA_POINTS = "data_points"
 DATA_PARAM_PREFIX = "data_param_"
 COMPLEXITY = "complexity"
 
-HELDOUT_METRICS = (RMSLE, NMSE, REL_LOG_ERROR, SYMBOLIC_MATCH, MAX_REL_ERROR)
+HELDOUT_METRICS = (RMSLE, NMSE, REL_LOG_ERROR, SYMBOLIC_MATCH, MAX_REL_ERROR, REWARD)
 AGENT_VISIBLE_METRICS = (DATA_REL_LOG_ERROR, DATA_RMSLE, DATA_NMSE, DATA_POINTS, COMPLEXITY)
 MATCH_SCORE = 1.0
 NEAR_MISS_CAP = 0.99
@@ -131,7 +126,7 @@ class LawVerifier:
                 f"this task takes a formula, but the candidate is a {candidate.kind.value}"
             )
         try:
-            parsed = parse_expression(candidate.source, self.spec.input_names)
+            parsed = parse_expression(candidate.source, self.spec.formula_names)
         except ExpressionError as exc:
             return Evaluation.failure(f"formula rejected: {exc}")
         try:
@@ -141,13 +136,11 @@ class LawVerifier:
             return Evaluation.failure(f"could not evaluate the formula: {exc}")
 
     def _data(self, experiments: Sequence[Experiment]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        names = self.spec.input_names
+        """Law samples from the agent's experiments (see :func:`law_data`)."""
         try:
-            columns, outputs = stack_experiments(experiments, names)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise VerificationError(f"experiments do not match the task inputs: {exc}") from None
-        arrays = {n: np.asarray(columns[n], dtype=float) for n in names}
-        return arrays, np.asarray(outputs, dtype=float)
+            return law_data(self.spec, experiments)
+        except ExperimentError as exc:
+            raise VerificationError(str(exc)) from None
 
     def _fit(
         self, parsed: ParsedExpression, columns: dict[str, np.ndarray], y: np.ndarray
@@ -190,18 +183,37 @@ class LawVerifier:
         metrics[SYMBOLIC_MATCH] = 1.0 if match.matched else 0.0
         metrics[MAX_REL_ERROR] = match.max_rel_error
         feedback = self._feedback(parsed, fit, metrics)
+        extra_feedback = self._extra_metrics(parsed, fit, experiments, metrics)
+        if extra_feedback:
+            feedback = f"{feedback}; {extra_feedback}"
         error = None
         if not np.all(np.isfinite(predicted)):
             # A fact about the formula on the public input ranges, not about the hidden law.
             error = "the formula is undefined or overflows somewhere inside the input ranges"
             feedback = f"{feedback}; {error}"
+        score = self._score(match.matched, metrics)
+        metrics[REWARD] = score
         return Evaluation(
-            score=score_from(match.matched, metrics[REL_LOG_ERROR]),
+            score=score,
             passed=match.matched,
             metrics=metrics,
             feedback=feedback,
             error=error,
         )
+
+    def _score(self, matched: bool, metrics: dict[str, float]) -> float:
+        """The combined reward; see the module docstring."""
+        return score_from(matched, metrics[REL_LOG_ERROR])
+
+    def _extra_metrics(
+        self,
+        parsed: ParsedExpression,
+        fit: FitResult,
+        experiments: Sequence[Experiment],
+        metrics: dict[str, float],
+    ) -> str:
+        """Hook for subclasses: add metrics in place, return extra agent-visible feedback."""
+        return ""
 
     @staticmethod
     def _feedback(parsed: ParsedExpression, fit: FitResult, metrics: dict[str, float]) -> str:

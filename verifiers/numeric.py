@@ -124,7 +124,8 @@ class _Problem:
                 s = sign * math.exp(float(np.mean(self.log_y - np.log(np.abs(g)))))
         else:
             gw = g * self.weights
-            s = float(np.dot(gw, self.y * self.weights) / np.dot(gw, gw))
+            with np.errstate(all="ignore"):
+                s = float(np.dot(gw, self.y * self.weights) / np.dot(gw, gw))
         if not math.isfinite(s) or s == 0.0:
             return None
         params[name] = 1.0 / s if self.roles.reciprocal else s

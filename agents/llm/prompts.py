@@ -10,7 +10,7 @@ any held-out figure.
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,6 +19,8 @@ from discolab.agents.proposers.base import ProposalContext, ScoredCandidate
 from discolab.types import TaskSpec
 
 MAX_LOG_POINTS = 120
+MAX_LOG_RUNS = 24
+SERIES_SHOWN = 16
 MAX_LAWS_SHOWN = 10
 
 
@@ -45,6 +47,12 @@ def system_prompt(spec: TaskSpec) -> str:
         for v in spec.inputs
     )
     output = f"{spec.output.name} ({spec.output.unit}) {spec.output.description}".rstrip()
+    if spec.is_system:
+        records = ", ".join(f"{v.name} ({v.unit})" for v in spec.observables)
+        output = (
+            f"each run records the series {records}; the law you propose gives {output} "
+            f"from {', '.join(spec.formula_names)}"
+        )
     return render(
         "explorer_system",
         title=spec.title,
@@ -58,20 +66,40 @@ def system_prompt(spec: TaskSpec) -> str:
 
 
 def experiment_log(context: ProposalContext) -> str:
-    """The agent's own measurements, newest last (at most ``MAX_LOG_POINTS`` points)."""
+    """The agent's own measurements, newest last (at most ``MAX_LOG_POINTS`` points, or
+    ``MAX_LOG_RUNS`` recorded runs of a system task, each shown at ``SERIES_SHOWN`` evenly
+    spaced samples)."""
     names = context.spec.input_names
     out = context.spec.output.name
     lines: list[str] = []
     for exp in context.experiments:
         for point, y in zip(exp.inputs, exp.outputs, strict=True):
             args = ", ".join(f"{n}={_num(point[n])}" for n in names)
-            lines.append(f"call {exp.index + 1}: {args} -> {out}={_num(y)}")
+            if isinstance(y, Mapping):
+                lines.append(f"call {exp.index + 1}: {args} -> {_series(y)}")
+            else:
+                lines.append(f"call {exp.index + 1}: {args} -> {out}={_num(y)}")
     if not lines:
         return "(none yet)"
-    dropped = len(lines) - MAX_LOG_POINTS
+    limit = MAX_LOG_RUNS if context.spec.is_system else MAX_LOG_POINTS
+    dropped = len(lines) - limit
     if dropped > 0:
-        lines = [f"({dropped} older points not shown)", *lines[-MAX_LOG_POINTS:]]
+        lines = [f"({dropped} older points not shown)", *lines[-limit:]]
     return "\n".join(lines)
+
+
+def _series(record: Mapping[str, Sequence[float]]) -> str:
+    """A recorded run as ``name=[v0, v1, ...]`` at evenly spaced sample indices."""
+    size = min((len(v) for v in record.values()), default=0)
+    if size == 0:
+        return "(empty record)"
+    count = min(size, SERIES_SHOWN)
+    picks = sorted({round(i * (size - 1) / max(count - 1, 1)) for i in range(count)})
+    parts = [
+        f"{name}=[{', '.join(_num(values[i]) for i in picks)}]" for name, values in record.items()
+    ]
+    note = f" (samples {', '.join(str(i) for i in picks)} of {size})" if count < size else ""
+    return "; ".join(parts) + note
 
 
 def _law_line(item: ScoredCandidate) -> str:

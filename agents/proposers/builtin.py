@@ -36,8 +36,9 @@ from discolab.agents.search import (
     noise_floor,
     search_laws,
 )
-from discolab.errors import ProposerError
-from discolab.types import Candidate, CandidateKind, TaskSpec, Variable, stack_experiments
+from discolab.environments.observations import law_data
+from discolab.errors import ExperimentError, ProposerError
+from discolab.types import Candidate, CandidateKind, TaskSpec, Variable
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class BuiltinLawProposer:
         edge_fraction: share of each batch from the second round on placed near the ends of the
             input ranges (0 disables it).
         min_points_confident: fewest observations before :meth:`is_confident` can say yes.
+        max_samples: most law samples the search fits (evenly thinned beyond it); system
+            tasks recover dozens of samples from every recorded run.
     """
 
     name = "builtin"
@@ -73,6 +76,7 @@ class BuiltinLawProposer:
         pick_rel_tol: float = 0.1,
         edge_fraction: float = 0.25,
         min_points_confident: int = 10,
+        max_samples: int = 400,
     ) -> None:
         if max_front < 1:
             raise ProposerError(f"max_front must be at least 1, got {max_front!r}")
@@ -87,6 +91,9 @@ class BuiltinLawProposer:
         self.max_front = int(max_front)
         self.edge_fraction = float(edge_fraction)
         self.min_points_confident = int(min_points_confident)
+        if max_samples < 8:
+            raise ProposerError(f"max_samples must be at least 8, got {max_samples!r}")
+        self.max_samples = int(max_samples)
         self.config = SearchConfig(
             gp=GPConfig(population=int(population), generations=int(generations)),
             use_gp=bool(use_gp),
@@ -146,17 +153,22 @@ class BuiltinLawProposer:
 
     def search(self, spec: TaskSpec, context: ProposalContext) -> SearchResult | None:
         """Run the search on every experiment of ``context``; ``None`` without any data."""
-        columns, outputs = stack_experiments(context.experiments, spec.input_names)
-        if not outputs:
-            logger.warning("no experiments yet for %s; nothing to propose", spec.task_id)
+        try:
+            columns, outputs = law_data(spec, context.experiments)
+        except ExperimentError as exc:
+            logger.warning("unreadable experiments for %s: %s", spec.task_id, exc)
             return None
+        if not outputs.size:
+            logger.warning("no law samples yet for %s; nothing to propose", spec.task_id)
+            return None
+        columns, outputs = _thin(columns, outputs, self.max_samples)
         rng = np.random.default_rng(context.seed)
         return search_laws(
-            columns,
-            outputs,
-            spec.input_names,
+            {n: c.tolist() for n, c in columns.items()},
+            outputs.tolist(),
+            spec.formula_names,
             rng,
-            variables=spec.inputs,
+            variables=spec.formula_inputs,
             noise=spec.noise,
             config=self.config,
         )
@@ -200,8 +212,19 @@ class BuiltinLawProposer:
             return False
         meta = candidates[0].metadata
         n_points = int(meta.get("n_points", 0))
-        needed = max(self.min_points_confident, 4 * (len(context.spec.inputs) + 1) + 1)
+        needed = max(self.min_points_confident, 4 * (len(context.spec.formula_inputs) + 1) + 1)
         return bool(meta.get("converged")) and n_points >= needed
+
+
+def _thin(
+    columns: dict[str, np.ndarray], outputs: np.ndarray, limit: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """At most ``limit`` samples, evenly spaced (system records give thousands of near
+    duplicates; the search's cost grows with the sample count, its information barely)."""
+    if outputs.size <= limit:
+        return columns, outputs
+    keep = np.unique(np.linspace(0, outputs.size - 1, limit).round().astype(int))
+    return {n: c[keep] for n, c in columns.items()}, outputs[keep]
 
 
 def _latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:

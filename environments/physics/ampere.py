@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.systems.environment import SystemLawEnvironment
+from discolab.environments.physics.systems.motion import ReleaseOnTrack, TwoBodyOrbit
 from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.environments.physics.variants import LazyDomain
@@ -39,3 +41,67 @@ class AmpereV1(VanillaLawEnvironment):
     domain = LazyDomain(
         SETUP, "Force between parallel wires", "the magnetic force between two parallel wires"
     )
+
+
+_DURATION = Variable("T", "s", 0.01, 1.0, "recording time of the run")
+
+
+class AmpereSimpleV1(SystemLawEnvironment):
+    """``newton/ampere-simple-v1``: a free wire pulled towards a fixed parallel wire.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.motion.ReleaseOnTrack`
+    (attractive: the currents flow the same way). Controls ``I1`` (the fixed wire), ``I2``
+    (the free wire), the free wire's mass per metre ``lam`` in kg/m [1e-4, 1e-2], the
+    starting distance ``d0`` in m [1e-3, 1] and the recording time ``T`` in s [0.01, 1];
+    records ``t`` and the displacement ``s`` (negative: towards the fixed wire). The wire is
+    caught once it has moved half of ``d0``. Inversion: ``f = -lam * (second difference of
+    s)`` at ``d = d0 + s``. The hidden law is the same ``shift`` of :class:`AmpereV1`.
+    Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (runs per call), ``points``.
+    """
+
+    env_id = "newton/ampere-simple-v1"
+    domain = AmpereV1.domain
+    apparatus = ReleaseOnTrack(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        distance="d",
+        mass=Variable("lam", "kg/m", 1e-4, 1e-2, "mass per metre of the free wire"),
+        attractive=True,
+        duration=_DURATION,
+        title="Free wire pulled towards a fixed parallel wire",
+        body="free wire",
+    )
+
+
+class AmpereComplexV1(SystemLawEnvironment):
+    """``newton/ampere-complex-v1``: two free parallel wires attracting each other.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.motion.TwoBodyOrbit`
+    (attractive). The wires stand perpendicular to the plane of motion and move in it.
+    Controls ``I1``, ``I2``, the masses per metre ``lam1``, ``lam2`` in kg/m [1e-4, 1e-2],
+    ``d0`` in m [1e-3, 1], the speed ``v0`` of wire 2 in m/s [1e-3, 0.1] and ``T`` in s
+    [0.01, 1]; records ``t`` and ``x1, y1, x2, y2``. The run stops when the distance leaves
+    half to twice ``d0``. Inversion: reduced mass per metre times the radial relative
+    acceleration. The hidden law is the same ``shift`` of :class:`AmpereV1`.
+    """
+
+    env_id = "newton/ampere-complex-v1"
+    domain = AmpereV1.domain
+    apparatus = TwoBodyOrbit(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        distance="d",
+        masses=(
+            Variable("lam1", "kg/m", 1e-4, 1e-2, "mass per metre of wire 1"),
+            Variable("lam2", "kg/m", 1e-4, 1e-2, "mass per metre of wire 2"),
+        ),
+        attractive=True,
+        duration=_DURATION,
+        speed=Variable("v0", "m/s", 1e-3, 0.1, "initial speed of wire 2, across the gap"),
+        title="Two free parallel wires attracting each other",
+        bodies="parallel wires (currents in the same direction, cross-sections in the plane)",
+    )
+
+
+ENVIRONMENTS = (AmpereV1, AmpereSimpleV1, AmpereComplexV1)
+"""The environments of this domain, for the catalog."""

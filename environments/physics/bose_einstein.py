@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.systems.environment import SystemLawEnvironment
+from discolab.environments.physics.systems.statistical import CooledTrap, RelaxingMode
 from discolab.environments.physics.tree import Const, Num, Var, call
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.environments.physics.variants import LazyDomain
@@ -45,3 +47,38 @@ class BoseEinsteinV1(VanillaLawEnvironment):
     domain = LazyDomain(
         SETUP, "Bose–Einstein occupation", "the occupation of one mode of a gas of bosons"
     )
+
+
+class BoseEinsteinSimpleV1(SystemLawEnvironment):
+    """``newton/bose-einstein-simple-v1``: a boson mode in a trap on a slow temperature ramp.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.statistical.CooledTrap`.
+    Controls the mode energy ``E`` in J [1e-23, 1e-21] and the ramp's start and stop
+    temperatures ``T_start``, ``T_stop`` in K [10, 1000] (exponential ramp over 1 s); records
+    ``t`` in s and the mean occupation ``n``. The hidden law is the same ``shift`` of
+    :class:`BoseEinsteinV1`. Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (runs
+    per call), ``points``.
+    """
+
+    env_id = "newton/bose-einstein-simple-v1"
+    domain = BoseEinsteinV1.domain
+    apparatus = CooledTrap(law_inputs=INPUTS, law_output=OUTPUT)
+
+
+class BoseEinsteinComplexV1(SystemLawEnvironment):
+    """``newton/bose-einstein-complex-v1``: a mode relaxing on a stepped ramp, energy read out.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.statistical.RelaxingMode`.
+    Controls as :class:`BoseEinsteinSimpleV1` plus the mode's relaxation time ``tau`` in s
+    [0.02, 1]; records ``t`` in s and the mode's mean energy ``U`` in J (zero-point energy
+    included, lagging the stepped bath). The hidden law is the same ``shift`` of
+    :class:`BoseEinsteinV1`. Options as :class:`BoseEinsteinSimpleV1`.
+    """
+
+    env_id = "newton/bose-einstein-complex-v1"
+    domain = BoseEinsteinV1.domain
+    apparatus = RelaxingMode(law_inputs=INPUTS, law_output=OUTPUT)
+
+
+ENVIRONMENTS = (BoseEinsteinV1, BoseEinsteinSimpleV1, BoseEinsteinComplexV1)
+"""The environments of this domain, for the catalog."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.systems.environment import SystemLawEnvironment
+from discolab.environments.physics.systems.motion import ReleaseOnTrack, TwoBodyOrbit
 from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.environments.physics.variants import LazyDomain
@@ -59,3 +61,66 @@ class CoulombV1(VanillaLawEnvironment):
         "the electrostatic force between two charged particles",
         LEGACY,
     )
+
+
+_DURATION = Variable("T", "s", 1e-4, 1e-2, "recording time of the run")
+
+
+class CoulombSimpleV1(SystemLawEnvironment):
+    """``newton/coulomb-simple-v1``: a charged bead pushed away from a fixed charge on a track.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.motion.ReleaseOnTrack`
+    (repulsive). Controls ``q1`` (the fixed charge), ``q2`` (the bead's charge), the bead's
+    mass ``m`` in kg [0.01, 1], the starting distance ``r0`` in m [1e-3, 0.1] and the
+    recording time ``T`` in s [1e-4, 1e-2]; records ``t`` and the displacement ``s``. The
+    bead is caught once it has moved half of ``r0``. Inversion: ``F = m * (second
+    difference of s)`` at ``r = r0 + s``. The hidden law is the same ``shift`` of
+    :class:`CoulombV1`. Options: ``shift``, ``noise``, ``budget``, ``max_batch`` (runs per
+    call), ``points``.
+    """
+
+    env_id = "newton/coulomb-simple-v1"
+    domain = CoulombV1.domain
+    apparatus = ReleaseOnTrack(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        distance="r",
+        mass=Variable("m", "kg", 0.01, 1.0, "mass of the charged bead"),
+        attractive=False,
+        duration=_DURATION,
+        title="Charged bead pushed away from a fixed charge",
+        body="charged bead",
+    )
+
+
+class CoulombComplexV1(SystemLawEnvironment):
+    """``newton/coulomb-complex-v1``: two free charged bodies repelling each other in a plane.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.motion.TwoBodyOrbit`
+    (repulsive). Controls ``q1``, ``q2``, the masses ``m1``, ``m2`` in kg [0.01, 1], ``r0``
+    in m [1e-3, 0.1], the tangential speed ``v0`` of body 2 in m/s [1e-3, 0.1] and ``T`` in
+    s [1e-4, 1e-2]; records ``t`` and ``x1, y1, x2, y2``. The run stops when the distance
+    leaves half to twice ``r0``. Inversion: reduced mass times the radial relative
+    acceleration. The hidden law is the same ``shift`` of :class:`CoulombV1`.
+    """
+
+    env_id = "newton/coulomb-complex-v1"
+    domain = CoulombV1.domain
+    apparatus = TwoBodyOrbit(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        distance="r",
+        masses=(
+            Variable("m1", "kg", 0.01, 1.0, "mass of charged body 1"),
+            Variable("m2", "kg", 0.01, 1.0, "mass of charged body 2"),
+        ),
+        attractive=False,
+        duration=_DURATION,
+        speed=Variable("v0", "m/s", 1e-3, 0.1, "initial speed of body 2"),
+        title="Two charged bodies repelling each other",
+        bodies="charged bodies",
+    )
+
+
+ENVIRONMENTS = (CoulombV1, CoulombSimpleV1, CoulombComplexV1)
+"""The environments of this domain, for the catalog."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.systems.environment import SystemLawEnvironment
+from discolab.environments.physics.systems.thermal import BlockOnReservoir, TwoBlocks
 from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.environments.physics.variants import LazyDomain
@@ -58,3 +60,60 @@ class FourierV1(VanillaLawEnvironment):
         "the steady heat flow conducted through a slab of material",
         LEGACY,
     )
+
+
+_DURATION = Variable("tau", "s", 0.01, 100.0, "recording time of the run")
+
+
+def _capacity(name: str, which: str) -> Variable:
+    return Variable(name, "J/K", 10.0, 1e5, f"heat capacity of the {which}")
+
+
+class FourierSimpleV1(SystemLawEnvironment):
+    """``newton/fourier-simple-v1``: a block warmed by a hot reservoir through the slab.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.thermal.BlockOnReservoir`.
+    Controls ``A`` in m^2 [1e-4, 1e-1], ``d`` in m [1e-3, 1e-1], the starting difference
+    ``dT0`` in K [1, 1e3], the block's heat capacity ``Cb`` in J/K [10, 1e5] and the
+    recording time ``tau`` in s [0.1, 1e3]; records ``t`` and the block's temperature rise
+    ``theta`` in K. The hidden law is the same ``shift`` of :class:`FourierV1`. Options:
+    ``shift``, ``noise``, ``budget``, ``max_batch`` (runs per call), ``points``.
+    """
+
+    env_id = "newton/fourier-simple-v1"
+    domain = FourierV1.domain
+    apparatus = BlockOnReservoir(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        difference="dT",
+        capacity=_capacity("Cb", "block"),
+        duration=_DURATION,
+        title="Block warmed by a reservoir through a slab",
+    )
+
+
+class FourierComplexV1(SystemLawEnvironment):
+    """``newton/fourier-complex-v1``: two isolated blocks exchanging heat through the slab.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.thermal.TwoBlocks`. Controls
+    ``A``, ``d``, ``dT0`` (as in :class:`FourierSimpleV1`), the heat capacities ``Ch`` (hot
+    block) and ``Cc`` (cold block) in J/K [10, 1e5] and ``tau`` in s [0.1, 1e3]; records
+    ``t`` and the temperature changes ``theta_h``, ``theta_c`` in K. Both blocks move, so the
+    difference the slab sees must be rebuilt from both records. The hidden law is the same
+    ``shift`` of :class:`FourierV1`.
+    """
+
+    env_id = "newton/fourier-complex-v1"
+    domain = FourierV1.domain
+    apparatus = TwoBlocks(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        difference="dT",
+        capacities=(_capacity("Ch", "hot block"), _capacity("Cc", "cold block")),
+        duration=_DURATION,
+        title="Two blocks exchanging heat through a slab",
+    )
+
+
+ENVIRONMENTS = (FourierV1, FourierSimpleV1, FourierComplexV1)
+"""The environments of this domain, for the catalog."""

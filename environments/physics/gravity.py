@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.systems.environment import SystemLawEnvironment
+from discolab.environments.physics.systems.motion import ReleaseOnTrack, TwoBodyOrbit
 from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.environments.physics.variants import LazyDomain
@@ -60,3 +62,58 @@ class GravityV1(VanillaLawEnvironment):
         "the force one body exerts on another at a distance",
         LEGACY,
     )
+
+
+_DURATION = Variable("T", "s", 1.0, 1e7, "recording time of the run")
+
+
+class GravitySimpleV1(SystemLawEnvironment):
+    """``newton/gravity-simple-v1``: a body falling towards a fixed mass on a straight track.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.motion.ReleaseOnTrack`. Controls
+    ``m1`` (the fixed body), ``m2`` (the falling body, also its inertial mass), ``r0`` and the
+    recording time ``T`` in s [1, 1e7]; records ``t`` and the displacement ``s``. The hidden
+    law is the same ``shift`` of :class:`GravityV1`. Options: ``shift``, ``noise``,
+    ``budget``, ``max_batch`` (runs per call), ``points``.
+    """
+
+    env_id = "newton/gravity-simple-v1"
+    domain = GravityV1.domain
+    apparatus = ReleaseOnTrack(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        distance="r",
+        mass="m2",
+        attractive=True,
+        duration=_DURATION,
+        title="Body falling towards a fixed mass",
+        body="body",
+    )
+
+
+class GravityComplexV1(SystemLawEnvironment):
+    """``newton/gravity-complex-v1``: two free bodies orbiting each other in a plane.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.motion.TwoBodyOrbit`. Controls
+    ``m1``, ``m2`` (also the inertial masses), ``r0``, the tangential speed ``v0`` in m/s
+    [0, 2000] and ``T`` in s [1, 1e7]; records ``t`` and ``x1, y1, x2, y2``. The hidden law
+    is the same ``shift`` of :class:`GravityV1`.
+    """
+
+    env_id = "newton/gravity-complex-v1"
+    domain = GravityV1.domain
+    apparatus = TwoBodyOrbit(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        distance="r",
+        masses=("m1", "m2"),
+        attractive=True,
+        duration=_DURATION,
+        speed=Variable("v0", "m/s", 0.0, 2000.0, "initial speed of body 2", log_scale=False),
+        title="Two bodies orbiting each other",
+        bodies="bodies",
+    )
+
+
+ENVIRONMENTS = (GravityV1, GravitySimpleV1, GravityComplexV1)
+"""The environments of this domain, for the catalog."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.systems.elastic import SpringLauncher, VerticalLauncher
+from discolab.environments.physics.systems.environment import SystemLawEnvironment
 from discolab.environments.physics.tree import Const, Var
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.environments.physics.variants import LazyDomain
@@ -36,3 +38,55 @@ class HookeV1(VanillaLawEnvironment):
 
     env_id = "newton/hooke-v1"
     domain = LazyDomain(SETUP, "Energy in a spring", "the energy stored in a stretched spring")
+
+
+_MASS = Variable("m", "kg", 0.01, 1.0, "mass of the projectile")
+
+
+class HookeSimpleV1(SystemLawEnvironment):
+    """``newton/hooke-simple-v1``: a spring launcher shoots a cart along a level track.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.elastic.SpringLauncher`.
+    Controls ``k`` and ``x`` (the spring), the cart's mass ``m`` in kg [0.01, 1] and the
+    recording time ``T`` in s [0.1, 10]; records ``t`` and the cart's position ``s`` after
+    it leaves the spring. Inversion: ``U`` is the cart's kinetic energy. The hidden law is
+    the same ``shift`` of :class:`HookeV1`. Options: ``shift``, ``noise``, ``budget``,
+    ``max_batch`` (runs per call), ``points``.
+    """
+
+    env_id = "newton/hooke-simple-v1"
+    domain = HookeV1.domain
+    apparatus = SpringLauncher(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        mass=_MASS,
+        duration=Variable("T", "s", 0.1, 10.0, "recording time of the run"),
+        title="Spring launcher shooting a cart",
+    )
+
+
+class HookeComplexV1(SystemLawEnvironment):
+    """``newton/hooke-complex-v1``: a heavy spring shoots a projectile straight up.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.elastic.VerticalLauncher`.
+    Controls ``k``, ``x``, the projectile's mass ``m`` in kg [0.01, 1], the spring's own mass
+    ``ms`` in kg [0.01, 1] and the recording time ``T`` in s [0.01, 1]; records ``t`` and the
+    height ``h`` until the projectile falls back. Confounders: free fall (g = 9.81 m/s²)
+    and the energy kept by the spring (effective mass ``m + ms/3``). The hidden law is the
+    same ``shift`` of :class:`HookeV1`.
+    """
+
+    env_id = "newton/hooke-complex-v1"
+    domain = HookeV1.domain
+    apparatus = VerticalLauncher(
+        law_inputs=INPUTS,
+        law_output=OUTPUT,
+        mass=_MASS,
+        spring_mass=Variable("ms", "kg", 0.01, 1.0, "mass of the spring"),
+        duration=Variable("T", "s", 0.01, 1.0, "recording time of the run"),
+        title="Heavy spring shooting a projectile upwards",
+    )
+
+
+ENVIRONMENTS = (HookeV1, HookeSimpleV1, HookeComplexV1)
+"""The environments of this domain, for the catalog."""

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from discolab.environments.physics.mutation import LawSetup
+from discolab.environments.physics.systems.environment import SystemLawEnvironment
+from discolab.environments.physics.systems.refraction import (
+    OffsetRefractometer,
+    SweptRefraction,
+)
 from discolab.environments.physics.tree import Var, call
 from discolab.environments.physics.vanilla import VanillaLawEnvironment
 from discolab.environments.physics.variants import LazyDomain
@@ -40,3 +45,39 @@ class SnellV1(VanillaLawEnvironment):
 
     env_id = "newton/snell-v1"
     domain = LazyDomain(SETUP, "Refraction at an interface", "the refraction of a light ray")
+
+
+class SnellSimpleV1(SystemLawEnvironment):
+    """``newton/snell-simple-v1``: a laser swept across an interface, its spot on a screen.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.refraction.SweptRefraction`.
+    Controls ``n1`` [1, 1.45], ``n2`` [1.6, 2.4], the sweep's start and stop angles of
+    incidence ``theta_start``, ``theta_stop`` in rad [0.01, 1.4] (the laser turns at a
+    constant rate over 1 s, pivoting about the point of incidence) and the screen depth ``L``
+    in m [0.1, 1]; records ``t`` in s and the spot position ``x`` in m. The hidden law is the
+    same ``shift`` of :class:`SnellV1`. Options: ``shift``, ``noise``, ``budget``,
+    ``max_batch`` (runs per call), ``points``.
+    """
+
+    env_id = "newton/snell-simple-v1"
+    domain = SnellV1.domain
+    apparatus = SweptRefraction(law_inputs=INPUTS, law_output=OUTPUT)
+
+
+class SnellComplexV1(SystemLawEnvironment):
+    """``newton/snell-complex-v1``: a laser on a raised pivot of unknown height, two screens.
+
+    Apparatus: :class:`~discolab.environments.physics.systems.refraction.OffsetRefractometer`.
+    Controls as :class:`SnellSimpleV1`; the point of incidence moves along the interface
+    during the sweep by an undisclosed amount; records ``t`` in s and the spot positions
+    ``x1`` (screen at depth ``L``) and ``x2`` (screen at ``2 L``) in m. The hidden law is the
+    same ``shift`` of :class:`SnellV1`. Options as :class:`SnellSimpleV1`.
+    """
+
+    env_id = "newton/snell-complex-v1"
+    domain = SnellV1.domain
+    apparatus = OffsetRefractometer(law_inputs=INPUTS, law_output=OUTPUT)
+
+
+ENVIRONMENTS = (SnellV1, SnellSimpleV1, SnellComplexV1)
+"""The environments of this domain, for the catalog."""

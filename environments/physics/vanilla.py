@@ -54,6 +54,11 @@ class VanillaLawEnvironment(Environment):
         )
 
     @classmethod
+    def spec_title(cls) -> str:
+        """The one-line title of the task, for listings."""
+        return cls.domain.title
+
+    @classmethod
     def options(cls) -> tuple[Option, ...]:
         """``shift`` (one of the domain's laws) and the base options."""
         shift = Option("shift", str, CANONICAL, "which hidden law is used", cls.domain.shifts)

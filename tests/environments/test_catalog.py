@@ -17,12 +17,12 @@ from discolab.environments.catalog import (
 from discolab.environments.physics.gravity import GravityV1
 from discolab.errors import ConfigError, UnknownIdError
 
+DOMAINS = (
+    *("gravity", "coulomb", "fourier", "ampere", "snell", "decay", "oscillator"),
+    *("malus", "sound", "hooke", "bose-einstein", "calorimetry"),
+)
 IDS = sorted(
-    f"newton/{name}-v1"
-    for name in (
-        *("gravity", "coulomb", "fourier", "ampere", "snell", "decay", "oscillator"),
-        *("malus", "sound", "hooke", "bose-einstein", "calorimetry"),
-    )
+    f"newton/{name}{level}-v1" for name in DOMAINS for level in ("", "-simple", "-complex")
 )
 GRAVITY = "newton/gravity-v1"
 
