@@ -1,12 +1,14 @@
-"""``discolab bench``: run an agent over a suite and score anyone's submission.
+"""``discolab bench``: run an agent over a suite, score anyone's submission, rank stored runs.
 
-Kept apart from :mod:`discolab.cli` so the campaign commands stay small; mounted there as the
-``bench`` sub-command.
+Scored runs are stored in the campaign database (``--db`` / ``$DISCOLAB_DB``) so that
+``bench leaderboard`` can rank them later. Kept apart from :mod:`discolab.cli` so the
+campaign commands stay small; mounted there as the ``bench`` sub-command.
 """
 
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,10 +16,27 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 
 SuiteArg = Annotated[str, typer.Argument(help="Suite name in configs/suites/ or a TOML path.")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite file (default: $DISCOLAB_DB or .discolab/discolab.db).",
+        envvar="DISCOLAB_DB",
+    ),
+]
+
+
+class GroupBy(StrEnum):
+    """Task attributes the leaderboard's accuracy columns can split by."""
+
+    system = "system"
+    difficulty = "difficulty"
+    domain = "domain"
 
 
 def _progress(console: Console) -> Progress:
@@ -63,7 +82,8 @@ def print_report(report: Any, console: Console) -> None:
         console.print(f"[yellow]... and {len(report.rejected_lines) - 20} more rejected lines")
 
 
-def _score(suite: Any, submission_path: Path, console: Console) -> Any:
+def _score(suite: Any, submission_path: Path, console: Console) -> tuple[Any, Any]:
+    """The parsed submission and its score report, with a progress bar."""
     from discolab.scoring import read_submission, score_submission
 
     submission = read_submission(submission_path, suite)
@@ -74,21 +94,66 @@ def _score(suite: Any, submission_path: Path, console: Console) -> Any:
             submission,
             on_task=lambda s: bar.update(task, advance=1, last=s.task.id),
         )
-    return report
+    return submission, report
+
+
+def _store(
+    db: str | None,
+    suite: Any,
+    report: Any,
+    submission_path: Path,
+    label: str | None,
+    submission: Any,
+    console: Console,
+) -> None:
+    """Store a scored run in the campaign database and say where it went."""
+    from discolab.campaign import resolve_database_url
+    from discolab.leaderboard import store_report
+    from discolab.storage import BenchmarkStore, Database
+
+    with Database(resolve_database_url(db)) as database:
+        run, replaced = store_report(
+            BenchmarkStore(database),
+            suite,
+            report,
+            submission_path,
+            label=label,
+            submission=submission,
+        )
+        verb = "replaced stored run" if replaced else "stored run"
+        console.print(f"{verb} [bold]{run.id}[/] as ", end="")
+        console.print(repr(run.label), markup=False, end="")
+        console.print(f" in {database.location}", markup=False)
 
 
 @app.command("score")
 def score(
     suite: SuiteArg,
     submission: Annotated[Path, typer.Argument(help="JSONL file: one {task, law} per line.")],
+    db: DbOption = None,
+    label: Annotated[
+        str | None,
+        typer.Option(help="Name of the run on the leaderboard (default: the file's stem)."),
+    ] = None,
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", help="Store the scored run in the database.")
+    ] = True,
 ) -> None:
-    """Score a submission made by anyone against every task of a suite."""
+    """Score a submission made by anyone against every task of a suite, and store the run.
+
+    Scoring the same file again for the same suite and label replaces the stored run.
+    """
+    from discolab.errors import ConfigError
     from discolab.suites import load_suite
 
+    if label is not None and not label.strip():
+        raise ConfigError("--label must not be empty; name the run, e.g. --label my-model")
     console = Console(highlight=False)
     loaded = load_suite(suite)
-    report = _score(loaded, submission, console)
+    parsed, report = _score(loaded, submission, console)
     print_report(report, console)
+    if store:
+        _store(db, loaded, report, submission, label, parsed, console)
 
 
 @app.command("run")
@@ -102,9 +167,12 @@ def run(
         Path | None, typer.Option(help="Submission file (default: runs/<name>.jsonl).")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Tasks run in parallel.")] = 2,
-    db: Annotated[str | None, typer.Option("--db", envvar="DISCOLAB_DB")] = None,
+    db: DbOption = None,
 ) -> None:
-    """Run an agent over every task of a suite, write a submission, then score it."""
+    """Run an agent over every task of a suite, write a submission, score and store it.
+
+    The run is stored under its name, so it appears on ``bench leaderboard``.
+    """
     from discolab.bench_runner import run_suite
     from discolab.campaign import resolve_database_url
     from discolab.suites import load_suite
@@ -129,5 +197,90 @@ def run(
             on_outcome=lambda o: bar.update(task, advance=1, last=f"{o.task_id}: {o.law}"),
         )
     console.print(f"submission written to {submission}")
-    report = _score(loaded, submission, console)
+    parsed, report = _score(loaded, submission, console)
     print_report(report, console)
+    _store(db, loaded, report, submission, run_name, parsed, console)
+
+
+def _date(run: Any) -> str:
+    return run.created_at.strftime("%Y-%m-%d")
+
+
+@app.command("leaderboard")
+def leaderboard(
+    suite: SuiteArg,
+    db: DbOption = None,
+    by: Annotated[
+        GroupBy, typer.Option(help="Split the accuracy columns by this task attribute.")
+    ] = GroupBy.system,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Also show runs scored on an older task list of the suite."),
+    ] = False,
+) -> None:
+    """Rank the stored runs of a suite: best accuracy first, then mean score."""
+    from discolab.campaign import resolve_database_url
+    from discolab.leaderboard import build_leaderboard
+    from discolab.storage import BenchmarkStore, Database
+    from discolab.suites import load_suite
+
+    console = Console(highlight=False)
+    loaded = load_suite(suite)
+    with Database(resolve_database_url(db)) as database:
+        if database.path is not None and not database.path.exists():
+            board = None
+        else:
+            board = build_leaderboard(
+                BenchmarkStore(database), loaded, by=by.value, include_stale=show_all
+            )
+        if board is None or not board.rows:
+            console.print(
+                f"no stored runs of suite {loaded.id} in {database.location}; score one with: "
+                f"discolab bench score {suite} SUBMISSION.jsonl",
+                markup=False,
+            )
+            if board is not None and board.hidden:
+                console.print(
+                    f"{board.hidden} run(s) scored on an older task list of {loaded.id} are "
+                    "hidden; show them with --all"
+                )
+            return
+    _print_leaderboard(board, len(loaded.tasks), console)
+
+
+def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
+    table = Table(title=f"{board.suite_id} leaderboard ({suite_tasks} tasks, best first)")
+    for name in ("#", "label", "accuracy", "mean score", *board.columns, "tasks", "failed"):
+        table.add_column(name, justify="left" if name == "label" else "right", no_wrap=True)
+    table.add_column("proposer", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    stale = False
+    for row in board.rows:
+        run = row.run
+        groups = [
+            _pct(row.groups[name].accuracy) if name in row.groups else "-" for name in board.columns
+        ]
+        label = Text(run.label if row.current else f"{run.label} †")
+        stale = stale or not row.current
+        table.add_row(
+            str(row.rank),
+            label,
+            _pct(run.accuracy),
+            f"{run.mean_score:.3f}",
+            *groups,
+            str(run.tasks),
+            str(run.failed),
+            Text(run.spec.proposer or "-"),
+            _date(run),
+        )
+    if not console.is_terminal:  # piped or redirected: print at full width, never truncate
+        width = console.measure(table, options=console.options.update_width(10_000)).maximum
+        console = Console(highlight=False, width=max(console.width, width))
+    console.print(table)
+    if stale:
+        console.print("† scored on an older task list of this suite")
+    if board.hidden:
+        console.print(
+            f"{board.hidden} run(s) scored on an older task list of {board.suite_id} are hidden; "
+            "show them with --all"
+        )

@@ -174,10 +174,10 @@ def calibration_experiments(task: SuiteTask, env: Any) -> list[Experiment]:
 def score_task(task: SuiteTask, law: str) -> TaskScore:
     """Score one law on one task; failures become a zero score with the reason."""
     from discolab.environments.catalog import make_environment
-    from discolab.verifiers.laws import LawVerifier
+    from discolab.verifiers.systems import make_verifier
 
     env = make_environment(task.env_id, **dict(task.options))
-    verifier = LawVerifier(env.spec, env.ground_truth())
+    verifier = make_verifier(env.spec, env.ground_truth())
     candidate = Candidate(kind=CandidateKind.EXPRESSION, source=law, proposer="submission")
     evaluation = verifier.evaluate(candidate, calibration_experiments(task, env))
     matched = bool(evaluation.metrics.get("symbolic_match")) and evaluation.error is None

@@ -161,11 +161,7 @@ def _expand(
             f"tasks[{n}] has unknown keys {sorted(unknown)}; valid: env, shifts, systems"
         )
     systems = selection.get("systems", list(SYSTEM_LEVELS))
-    if (
-        not isinstance(systems, list)
-        or not systems
-        or any(s not in SYSTEM_LEVELS for s in systems)
-    ):
+    if not isinstance(systems, list) or not systems or any(s not in SYSTEM_LEVELS for s in systems):
         raise ConfigError(
             f"tasks[{n}].systems = {systems!r} must be a non-empty list of "
             f"{', '.join(SYSTEM_LEVELS)}"

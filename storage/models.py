@@ -1,14 +1,16 @@
 """The SQL tables of discolab: campaigns, candidates, evaluations, experiments, model calls,
-transcripts, schema info.
+transcripts, benchmark runs and their task scores, schema info.
 
 Rows are a storage detail: the rest of the code talks to :class:`~discolab.storage.store.
-CampaignStore`, which takes and returns the domain types of :mod:`discolab.types`.
+CampaignStore` (and :class:`~discolab.storage.benchmarks.BenchmarkStore` for benchmark runs),
+which take and return the domain types of :mod:`discolab.types` and frozen records.
 
 Idempotency lives in the schema, not in the callers: a candidate is unique per
 ``(campaign_id, key)`` where ``key`` is chosen by the caller (for instance
 ``"round-3/item-7"``), an evaluation per ``(candidate_id, verifier)`` and an experiment per
-``(campaign_id, index)``. Re-recording after a crash therefore finds the stored row instead of
-adding a duplicate.
+``(campaign_id, index)``, a benchmark run per ``(suite_id, label, submission_sha256)`` and
+a task score per ``(run_id, task_id)``. Re-recording after a crash therefore finds the stored
+row instead of adding a duplicate (a re-scored benchmark run replaces the stored one).
 
 JSON columns use :mod:`discolab.storage.jsoncodec` so NaN and infinities are stored as strict
 JSON and read back unchanged. SQLite stores a NaN ``REAL`` as NULL, so ``EvaluationRow.score``
@@ -197,6 +199,65 @@ class TranscriptRow(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class BenchmarkRunRow(SQLModel, table=True):
+    """One scored benchmark submission: which suite, which file, and its totals.
+
+    A run is unique per ``(suite_id, label, submission_sha256)``: scoring the same file for the
+    same suite under the same label again replaces the stored run instead of adding one (see
+    :mod:`discolab.storage.benchmarks`). ``suite_hash`` fingerprints the suite's expanded task
+    list, so a run scored before a suite grew can be told apart from a current one. Added in
+    schema version 3.
+    """
+
+    __tablename__ = "benchmark_runs"
+    __table_args__ = (
+        UniqueConstraint("suite_id", "label", "submission_sha256", name="uq_benchmark_run"),
+    )
+
+    id: str = Field(primary_key=True)
+    suite_id: str = Field(index=True)
+    suite_hash: str
+    label: str
+    proposer: str | None = None
+    meta: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column("metadata", DocumentJSON(), nullable=False)
+    )
+    submission_path: str = Field(default="", sa_type=Text)
+    submission_sha256: str
+    tasks: int
+    matched: int
+    accuracy: float
+    mean_score: float
+    failed: int
+    duration_s: float = 0.0
+    created_at: datetime = _timestamp()
+
+
+class BenchmarkTaskRow(SQLModel, table=True):
+    """The verdict on one task of a stored benchmark run. Added in schema version 3.
+
+    ``score`` is NULL when the verifier produced NaN (SQLite cannot hold NaN); ``law`` is NULL
+    when the submission had no law for the task.
+    """
+
+    __tablename__ = "benchmark_tasks"
+    __table_args__ = (UniqueConstraint("run_id", "task_id", name="uq_benchmark_task"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="benchmark_runs.id", index=True, ondelete="CASCADE")
+    task_id: str
+    domain: str
+    difficulty: str
+    system: str
+    law: str | None = Field(default=None, sa_type=Text)
+    score: float | None = None
+    symbolic_match: bool = False
+    metrics: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(FloatJSON(), nullable=False)
+    )
+    error: str | None = Field(default=None, sa_type=Text)
+
+
 def _table(model: type[SQLModel]) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
 
@@ -211,6 +272,8 @@ TABLES: tuple[Table, ...] = tuple(
         ExperimentRow,
         ModelCallRow,
         TranscriptRow,
+        BenchmarkRunRow,
+        BenchmarkTaskRow,
     )
 )
 """The tables of the current schema version, in creation order."""

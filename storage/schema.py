@@ -19,7 +19,15 @@ from sqlalchemy import Connection, inspect, select, update
 from sqlmodel import SQLModel
 
 from discolab.errors import StorageError
-from discolab.storage.models import TABLES, ModelCallRow, SchemaInfo, TranscriptRow, utcnow
+from discolab.storage.models import (
+    TABLES,
+    BenchmarkRunRow,
+    BenchmarkTaskRow,
+    ModelCallRow,
+    SchemaInfo,
+    TranscriptRow,
+    utcnow,
+)
 
 BASE_VERSION = 1
 """The schema version of a database created before any migration existed."""
@@ -47,8 +55,15 @@ def _add_model_tables(conn: Connection) -> None:
         model.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _add_benchmark_tables(conn: Connection) -> None:
+    """Version 2 -> 3: add ``benchmark_runs`` and ``benchmark_tasks`` (stored scored runs)."""
+    for model in (BenchmarkRunRow, BenchmarkTaskRow):
+        model.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "add the model_calls and transcripts tables", _add_model_tables),
+    Migration(2, "add the benchmark_runs and benchmark_tasks tables", _add_benchmark_tables),
 )
 """The registered migrations, oldest first."""
 

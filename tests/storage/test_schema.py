@@ -9,19 +9,40 @@ import pytest
 from sqlalchemy import Connection
 
 from discolab.errors import StorageError
-from discolab.storage import SCHEMA_VERSION, CampaignStore, Database, Migration, sqlite_url
+from discolab.storage import (
+    SCHEMA_VERSION,
+    BenchmarkStore,
+    CampaignStore,
+    Database,
+    Migration,
+    RunSpec,
+    TaskResult,
+    sqlite_url,
+)
+from discolab.storage.calls import ModelCall
 from discolab.storage.schema import BASE_VERSION, MIGRATIONS, target_version
 
+TABLES_ADDED_IN = {
+    2: ("model_calls", "transcripts"),
+    3: ("benchmark_runs", "benchmark_tasks"),
+}
+"""The tables each schema version added; an old layout is the current one without them."""
 
-def _create(path: Path) -> None:
-    """A database in the version-1 layout (before the model tables), with one campaign."""
-    with Database(sqlite_url(path), migrations=()) as db:
-        CampaignStore(db).create_campaign(
+
+def _create(path: Path, version: int = 1) -> None:
+    """A database in the layout of schema ``version``, with one campaign (and, from version 2
+    on, one model call)."""
+    with Database(sqlite_url(path), migrations=MIGRATIONS[: version - BASE_VERSION]) as db:
+        store = CampaignStore(db)
+        store.create_campaign(
             id="old", name="old", env_id="e", env_options={}, proposer="p", seed=1, config={}
         )
+        if version >= 2:
+            store.calls.record("old", ModelCall(key="k", purpose="propose", model="m"))
     con = sqlite3.connect(path)
-    con.execute("DROP TABLE model_calls")
-    con.execute("DROP TABLE transcripts")
+    for added in range(version + 1, SCHEMA_VERSION + 1):
+        for table in TABLES_ADDED_IN[added]:
+            con.execute(f"DROP TABLE {table}")
     con.commit()
     con.close()
 
@@ -134,7 +155,44 @@ def test_version_1_database_gains_the_model_tables(db_path: Path) -> None:
     with Database(sqlite_url(db_path)) as db:
         store = CampaignStore(db)
         assert store.get_campaign("old").name == "old"
-        assert db.stored_schema_version() == SCHEMA_VERSION == 2
+        assert db.stored_schema_version() == SCHEMA_VERSION == 3
         assert store.calls.usage("old").calls == 0
     assert {"model_calls", "transcripts"} <= _tables(db_path)
     assert "prompt_tokens" in _columns(db_path, "model_calls")
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_old_layout_fixture_matches_its_version(db_path: Path, version: int) -> None:
+    _create(db_path, version)
+    present = _tables(db_path)
+    for added, tables in TABLES_ADDED_IN.items():
+        assert set(tables) <= present if added <= version else not set(tables) & present
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT schema_version FROM schema_info").fetchall() == [(version,)]
+    con.close()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_old_database_gains_the_benchmark_tables_and_keeps_its_data(
+    db_path: Path, version: int
+) -> None:
+    _create(db_path, version)
+    assert "benchmark_runs" not in _tables(db_path)
+    with Database(sqlite_url(db_path)) as db:
+        assert db.stored_schema_version() == version
+        assert CampaignStore(db).get_campaign("old").name == "old"
+        assert db.stored_schema_version() == SCHEMA_VERSION == 3
+        assert CampaignStore(db).calls.usage("old").calls == (1 if version >= 2 else 0)
+        benchmarks = BenchmarkStore(db)
+        assert benchmarks.runs("s-v1") == []
+        spec = RunSpec(suite_id="s-v1", suite_hash="h", label="a", submission_sha256="f")
+        result = TaskResult("e#s1", "gravity", "easy", "vanilla", "C*m", 1.0, True)
+        run, replaced = benchmarks.record_run(spec, [result])
+        assert not replaced and run.accuracy == 1.0
+    assert {"benchmark_runs", "benchmark_tasks"} <= _tables(db_path)
+    assert {"suite_hash", "submission_sha256", "accuracy"} <= _columns(db_path, "benchmark_runs")
+    assert {"run_id", "symbolic_match", "metrics"} <= _columns(db_path, "benchmark_tasks")
+    con = sqlite3.connect(db_path)
+    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    con.close()
+    assert "ix_benchmark_tasks_run_id" in indexes

@@ -1,0 +1,211 @@
+"""Stores scored benchmark runs and ranks them: the logic behind ``discolab bench leaderboard``.
+
+:func:`store_report` turns a :class:`~discolab.scoring.ScoreReport` into a stored run (see
+:mod:`discolab.storage.benchmarks` for what is stored and why re-scoring replaces);
+:func:`build_leaderboard` ranks the stored runs of a suite, best first, with per-group
+accuracy columns. Rendering is the CLI's job.
+
+A suite id names a suite version, but a suite written with a glob (``newton/*``) can still
+grow when environments are added. Each run therefore records a fingerprint of the suite's
+expanded tasks; runs whose fingerprint differs from the suite as loaded now were scored on
+other tasks and are left off the leaderboard unless asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from discolab.errors import ConfigError
+from discolab.scoring import ScoreReport, Submission
+from discolab.storage.benchmarks import (
+    GROUP_ATTRIBUTES,
+    BenchmarkRun,
+    BenchmarkStore,
+    GroupTotal,
+    RunSpec,
+    TaskResult,
+)
+from discolab.suites import DIFFICULTIES, Suite
+
+GROUP_ORDER: Mapping[str, tuple[str, ...]] = {
+    "system": ("vanilla", "simple", "complex"),
+    "difficulty": ("canonical", *DIFFICULTIES, "other"),
+}
+"""The display order of known group names; other names (and every domain) sort after them."""
+
+MAX_METADATA_TEXT = 200
+"""Longest string kept as run-level metadata; longer values are per-task detail, not a label."""
+
+
+def suite_fingerprint(suite: Suite) -> str:
+    """A sha256 of the suite's expanded tasks (ids and options), independent of file layout."""
+    tasks = sorted([t.id, sorted((k, repr(v)) for k, v in t.options.items())] for t in suite.tasks)
+    return hashlib.sha256(json.dumps(tasks).encode("utf-8")).hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 hex digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_metadata(submission: Submission) -> dict[str, Any]:
+    """Metadata shared by every submitted line (same key, same short scalar value).
+
+    ``bench run`` writes ``proposer`` on every line, so it becomes run metadata, while
+    per-task keys such as ``campaign`` differ between lines and are left out.
+    """
+    entries = [law.metadata for law in submission.laws.values()]
+    if not entries:
+        return {}
+    common: dict[str, Any] = {}
+    for key, value in entries[0].items():
+        if isinstance(value, str) and len(value) > MAX_METADATA_TEXT:
+            continue
+        if not (value is None or isinstance(value, str | int | float | bool)):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            continue
+        if all(key in e and e[key] == value and type(e[key]) is type(value) for e in entries):
+            common[key] = value
+    return common
+
+
+def task_results(report: ScoreReport) -> list[TaskResult]:
+    """The stored form of every task verdict in ``report``."""
+    return [
+        TaskResult(
+            task_id=s.task.id,
+            domain=s.task.domain,
+            difficulty=s.task.difficulty,
+            system=s.task.system,
+            law=s.law,
+            score=float(s.score),
+            symbolic_match=bool(s.symbolic_match),
+            metrics=dict(s.metrics),
+            error=s.error,
+        )
+        for s in report.scores
+    ]
+
+
+def default_label(submission_path: str | Path) -> str:
+    """The label a run gets when none is given: the submission file's stem."""
+    return Path(submission_path).stem
+
+
+def store_report(
+    store: BenchmarkStore,
+    suite: Suite,
+    report: ScoreReport,
+    submission_path: str | Path,
+    *,
+    label: str | None = None,
+    submission: Submission | None = None,
+) -> tuple[BenchmarkRun, bool]:
+    """Store a scored submission; return the run and whether it replaced a stored one.
+
+    ``label`` defaults to the submission file's stem; ``submission`` (the parsed file)
+    supplies run-level metadata and the proposer when given.
+    """
+    name = (label if label is not None else default_label(submission_path)).strip()
+    if not name:
+        raise ConfigError("--label must not be empty; name the run, e.g. --label my-model")
+    if report.suite_id != suite.id:
+        raise ValueError(f"report of suite {report.suite_id!r} stored under suite {suite.id!r}")
+    metadata = run_metadata(submission) if submission is not None else {}
+    proposer = metadata.get("proposer")
+    spec = RunSpec(
+        suite_id=suite.id,
+        suite_hash=suite_fingerprint(suite),
+        label=name,
+        submission_sha256=file_sha256(submission_path),
+        submission_path=str(Path(submission_path).expanduser().absolute()),
+        proposer=proposer if isinstance(proposer, str) else None,
+        metadata=metadata,
+        duration_s=report.duration_s,
+    )
+    return store.record_run(spec, task_results(report))
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    """One ranked run.
+
+    Attributes:
+        rank: 1 for the best run.
+        run: the stored run.
+        groups: the run's totals per group name (only groups it has tasks in).
+        current: whether the run was scored on the suite's current tasks.
+    """
+
+    rank: int
+    run: BenchmarkRun
+    groups: Mapping[str, GroupTotal]
+    current: bool
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """The ranked runs of a suite.
+
+    Attributes:
+        suite_id: the suite ranked.
+        by: the task attribute the group columns split by.
+        columns: the group names present in the suite, in display order.
+        rows: the ranked runs, best first.
+        hidden: runs left out because they were scored on other tasks of the suite.
+    """
+
+    suite_id: str
+    by: str
+    columns: tuple[str, ...]
+    rows: tuple[LeaderboardRow, ...]
+    hidden: int = 0
+
+
+def group_columns(suite: Suite, by: str) -> tuple[str, ...]:
+    """The group names of ``suite`` by ``by``, known names in their natural order first."""
+    if by not in GROUP_ATTRIBUTES:
+        raise ConfigError(f"cannot group a leaderboard by {by!r}; use one of {GROUP_ATTRIBUTES}")
+    present = {getattr(t, by) for t in suite.tasks}
+    order = GROUP_ORDER.get(by, ())
+    known = [name for name in order if name in present]
+    return (*known, *sorted(present - set(order)))
+
+
+def rank_runs(runs: Sequence[BenchmarkRun]) -> list[BenchmarkRun]:
+    """Best first: accuracy, then mean score (both higher is better); earlier wins a tie."""
+    return sorted(runs, key=lambda r: (-r.accuracy, -r.mean_score, r.created_at, r.label, r.id))
+
+
+def build_leaderboard(
+    store: BenchmarkStore, suite: Suite, *, by: str = "system", include_stale: bool = False
+) -> Leaderboard:
+    """Rank the stored runs of ``suite``; runs scored on other tasks only if ``include_stale``."""
+    columns = group_columns(suite, by)
+    fingerprint = suite_fingerprint(suite)
+    runs = store.runs(suite.id)
+    shown = [r for r in runs if include_stale or r.spec.suite_hash == fingerprint]
+    totals = store.group_totals(suite.id, by) if shown else {}
+    rows = tuple(
+        LeaderboardRow(
+            rank=position,
+            run=run,
+            groups=totals.get(run.id, {}),
+            current=run.spec.suite_hash == fingerprint,
+        )
+        for position, run in enumerate(rank_runs(shown), start=1)
+    )
+    return Leaderboard(
+        suite_id=suite.id, by=by, columns=columns, rows=rows, hidden=len(runs) - len(shown)
+    )
