@@ -5,8 +5,11 @@ of inputs and of simple compositions, exponents snapped to simple rationals; it 
 power laws exactly and in milliseconds. Each later stage runs only while nothing has reached
 the noise floor: exponential factors of monomials (:mod:`separable`), fits of a transformed
 output such as ``log(1 + 1/y)`` or ``sin(y)`` (:mod:`transforms`), sums of two monomials
-(:mod:`terms`), and genetic programming (:mod:`gp`), seeded with the best shapes so far. The
-search sees only the data and the declared inputs, never the hidden law.
+(:mod:`terms`, led by the best power law as well as grid monomials), exponent refinement of
+the best near misses (:mod:`refine`), and genetic programming (:mod:`gp`), seeded with the best
+shapes so far. The log-linear stage also tries screened combinations of two extra factors and
+sums of trigonometric terms (:mod:`combos`). The search sees only the data and the declared
+inputs, never the hidden law.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.data import Dataset, make_dataset
 from discolab.agents.search.features import build_library, feature_sets
 from discolab.agents.search.front import Solution, pareto_front, pick
 from discolab.agents.search.gp import GPConfig, run_gp
 from discolab.agents.search.powerlaw import fit_feature_set
+from discolab.agents.search.refine import refine_best
 from discolab.agents.search.separable import exp_features
 from discolab.agents.search.terms import fit_two_terms
 from discolab.agents.search.transforms import fit_transformed
@@ -47,6 +52,11 @@ class SearchConfig:
             does not reach the noise floor.
         use_separable: try exponential factors of monomials (``exp(C1*t**1.5)``,
             ``exp(C1*E/T)``) when plain power laws do not reach the noise floor.
+        use_combos: also fit the few most promising sets of two extra factors and of sums of
+            trigonometric terms (:mod:`combos`) when plain feature sets miss the floor.
+        use_refine: refit and re-snap the exponents of the best solutions (:mod:`refine`)
+            when no earlier stage reaches the noise floor.
+        refine_top: how many solutions (the best of distinct stages) are refined.
         use_transforms: fit transformed outputs (``log(1 + 1/y)``, ``sin(y)``, ``y**2`` ...)
             and state the result for ``y`` when nothing simpler reaches the noise floor.
         explore_margin: the separable and transform stages run unless the best loss is below
@@ -67,6 +77,9 @@ class SearchConfig:
     use_terms: bool = True
     use_separable: bool = True
     use_transforms: bool = True
+    use_combos: bool = True
+    use_refine: bool = True
+    refine_top: int = 4
     explore_margin: float = 3.0
     gp_when_converged: bool = False
     time_limit_s: float = 20.0
@@ -168,6 +181,10 @@ def _run_stages(
         for features in feature_sets(library):
             pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
         best_loss = min((s.loss for s in pool), default=math.inf)
+        if config.use_combos and best_loss > floor / config.explore_margin:
+            for features in screened_sets(data, library):
+                pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
+            best_loss = min((s.loss for s in pool), default=math.inf)
         if config.use_separable and best_loss > floor / config.explore_margin:
             for feature in exp_features(data, library):
                 features = (*library.inputs, feature)
@@ -180,7 +197,12 @@ def _run_stages(
         pool.extend(fit_transformed(data, variables, deadline=deadline))
         best_loss = min((s.loss for s in pool), default=math.inf)
     if config.use_terms and best_loss > floor:
-        pool.extend(fit_two_terms(data))
+        leading = sorted((s for s in pool if s.origin == "powerlaw"), key=lambda s: s.loss)
+        anchors = [strip_scale(s.expr) for s in leading[:3]]
+        pool.extend(fit_two_terms(data, anchors=anchors))
+        best_loss = min((s.loss for s in pool), default=math.inf)
+    if config.use_refine and best_loss > floor:
+        pool.extend(refine_best(data, pool, top=config.refine_top))
         best_loss = min((s.loss for s in pool), default=math.inf)
     if config.use_gp and (config.gp_when_converged or best_loss > floor):
         seeds = [strip_scale(s.expr) for s in sorted(pool, key=lambda s: s.loss)]

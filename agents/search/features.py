@@ -76,7 +76,7 @@ def _log_feature(label: str, base: Node, values: np.ndarray, uses: set[str]) -> 
     return Feature(label, base, column, False, frozenset(uses), bool(np.any(values < 0)))
 
 
-ANGLE_POWERS = (0.5, 1.5, 2.0)
+ANGLE_POWERS = (0.5, 1.5, 2.0, 3.0)
 """Powers ``b`` of a positive angle-like input offered inside ``sin(x**b)`` and ``cos(x**b)``."""
 
 

@@ -19,7 +19,16 @@ import numpy as np
 
 from discolab.agents.search.constants import polish, shape_loss
 from discolab.agents.search.data import Dataset
-from discolab.agents.search.expr import Node, binary, name_params, num, param, var
+from discolab.agents.search.expr import (
+    Node,
+    binary,
+    evaluate,
+    name_params,
+    num,
+    param,
+    var,
+    variables_of,
+)
 from discolab.agents.search.front import Solution
 from discolab.agents.search.powerlaw import power_product
 from discolab.agents.search.treeops import with_scale
@@ -63,11 +72,19 @@ class _PairFits:
     sse: np.ndarray
 
 
-def _pair_fits(data: Dataset, pair_exponents: Sequence[float]) -> _PairFits | None:
-    """Weighted least squares of ``y`` on every pair of monomials, as 2x2 solves."""
+def _pair_fits(
+    data: Dataset, pair_exponents: Sequence[float], anchors: Sequence[Node] = ()
+) -> _PairFits | None:
+    """Weighted least squares of ``y`` on every pair of monomials, as 2x2 solves.
+
+    ``anchors`` are extra shapes (a fitted power law such as ``k/m**1.3``) that join the
+    library, so a leading term off the exponent grid can pair with a small correction term.
+    """
     if data.n < 4:
         return None
     library = monomials(data, pair_exponents)
+    library.extend((a, evaluate(a, data.columns)) for a in anchors)
+    library = [(t, v) for t, v in library if np.all(np.isfinite(v)) and np.any(v != 0)]
     if len(library) < 2:
         return None
     weights = 1.0 / np.abs(data.y) if data.log_mode else np.ones(data.n)
@@ -105,14 +122,18 @@ def two_term_screen(data: Dataset, pair_exponents: Sequence[float] = PAIR_EXPONE
 
 
 def fit_two_terms(
-    data: Dataset, keep: int = 4, pair_exponents: Sequence[float] = PAIR_EXPONENTS
+    data: Dataset,
+    keep: int = 4,
+    pair_exponents: Sequence[float] = PAIR_EXPONENTS,
+    anchors: Sequence[Node] = (),
 ) -> list[Solution]:
     """The ``keep`` best two-term laws, constants polished, as solutions.
 
     ``pair_exponents`` widens the two-input monomials (a transformed output such as ``y**2``
-    of a damped oscillator needs ``k/m**1.5``).
+    of a damped oscillator needs ``k/m**1.5``); ``anchors`` are extra leading terms (see
+    :func:`_pair_fits`).
     """
-    fits = _pair_fits(data, pair_exponents)
+    fits = _pair_fits(data, pair_exponents, anchors)
     if fits is None:
         return []
     library, norms, i, j, ci, cj, sse = (
@@ -125,11 +146,21 @@ def fit_two_terms(
         fits.sse,
     )
     out: list[Solution] = []
-    for k in np.argsort(sse, kind="stable")[: 4 * keep]:
+    per_signature: dict[tuple[frozenset[str], ...], int] = {}
+    for k in np.argsort(sse, kind="stable")[: 8 * keep]:
         if not math.isfinite(sse[k]) or ci[k] == 0 or cj[k] == 0:
             continue
-        ratio = (cj[k] / norms[j[k]]) / (ci[k] / norms[i[k]])
         a_tree, b_tree = library[i[k]][0], library[j[k]][0]
+        uses = (frozenset(variables_of(a_tree)), frozenset(variables_of(b_tree)))
+        signature = tuple(sorted(uses, key=sorted))
+        if per_signature.get(signature, 0) >= 2:
+            continue  # keep room for pairs over other inputs (a small second term)
+        per_signature[signature] = per_signature.get(signature, 0) + 1
+        ratio = (cj[k] / norms[j[k]]) / (ci[k] / norms[i[k]])
+        if ci[k] < 0 < cj[k]:
+            # Lead with the positive term, so the scale is positive (a square root of
+            # ``C*(...)`` with ``C < 0`` defeats refits that start from ``C = 1``).
+            a_tree, b_tree, ratio = b_tree, a_tree, 1.0 / ratio
         shape = binary("add", a_tree, binary("mul", param(float(ratio)), b_tree))
         shape, _ = polish(data, shape)
         scale, loss = shape_loss(data, shape)

@@ -20,13 +20,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.constants import polish_full
 from discolab.agents.search.data import Dataset, make_dataset
 from discolab.agents.search.expr import Node, binary, func, name_params, num, power
 from discolab.agents.search.features import build_library, feature_sets
 from discolab.agents.search.front import Solution, pareto_front
 from discolab.agents.search.powerlaw import fit_feature_set
+from discolab.agents.search.refine import refine
 from discolab.agents.search.terms import fit_two_terms, two_term_screen
+from discolab.agents.search.treeops import strip_scale
 from discolab.types import Variable
 
 logger = logging.getLogger(__name__)
@@ -121,8 +124,14 @@ TRANSFORMS: tuple[OutputTransform, ...] = (
 )
 """The transforms tried; the occupation and power families are screened first."""
 
-SCREEN_KEEP = {"occupation": 3, "power": 1}
+SCREEN_KEEP = {"occupation": 3, "power": 2}
 """How many transforms of each family are fitted fully after screening."""
+
+ANCHORS = 3
+"""Best power laws of a transformed output offered as the leading term of a two-term fit."""
+
+REFINE_INNER = 3
+"""Two-term fits of a transformed output whose exponents are refined (:mod:`refine`)."""
 
 
 MAX_AMPLIFICATION = 3.0
@@ -157,17 +166,26 @@ def _inner_solutions(tdata: Dataset, stage: str, variables: Sequence[Variable]) 
     """The inner stage's Pareto front on the transformed data."""
     inner: list[Solution] = []
     if stage == "powerlaw":
-        for features in feature_sets(build_library(tdata, variables)):
+        library = build_library(tdata, variables)
+        for features in [*feature_sets(library), *screened_sets(tdata, library)]:
             inner.extend(fit_feature_set(tdata, features, keep_per_set=4, by_dropped=False))
     else:
-        inner.extend(fit_two_terms(tdata, keep=4, pair_exponents=WIDE_PAIR_EXPONENTS))
+        library = build_library(tdata, variables)
+        leading = fit_feature_set(tdata, library.inputs, keep_per_set=ANCHORS, by_dropped=False)
+        anchors = [strip_scale(s.expr) for s in sorted(leading, key=lambda s: s.loss)[:ANCHORS]]
+        terms = fit_two_terms(tdata, keep=4, pair_exponents=WIDE_PAIR_EXPONENTS, anchors=anchors)
+        inner.extend(terms)
+        for sol in terms[:REFINE_INNER]:
+            refined = refine(tdata, sol)
+            if refined is not None:
+                inner.append(refined)
     return pareto_front(inner)
 
 
 def _screen(tdata: Dataset, stage: str) -> float:
     """A quick misfit of ``g``: free-exponent power law, or the best unpolished two-term law."""
     if stage == "terms":
-        return two_term_screen(tdata)  # the narrow default exponents keep the screen cheap
+        return two_term_screen(tdata, WIDE_PAIR_EXPONENTS)
     logs = [np.log(tdata.columns[n]) for n in tdata.names if tdata.positive(n)]
     design = np.column_stack([np.ones(tdata.n), *logs])
     coef, *_ = np.linalg.lstsq(design, tdata.log_abs_y, rcond=None)
