@@ -288,3 +288,17 @@ def test_cli_unknown_suite_is_a_config_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "suite 'no-such-suite-v1' not found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_newton_v1_is_324_tasks_over_three_system_levels() -> None:
+    suite = load_suite("newton-v1")
+    assert len(suite.tasks) == 324 and len({t.id for t in suite.tasks}) == 324
+    for level in ("vanilla", "simple", "complex"):
+        mine = [t for t in suite.tasks if t.system == level]
+        assert len(mine) == 108, level
+        assert len({t.domain for t in mine}) == 12
+        assert sorted({t.difficulty for t in mine}) == ["easy", "hard", "medium"]
+    simple = next(t for t in suite.tasks if t.system == "simple")
+    from discolab.environments.catalog import make_environment as build
+
+    assert build(simple.env_id, **dict(simple.options)).spec.is_system
