@@ -9,7 +9,7 @@ Scores for system tasks (a law inside an apparatus) need more than a fit to law 
   energy must equal the work of the candidate force along the path.
 * :func:`momentum_residual`: the total momentum of an isolated pair must not drift.
 * :func:`trajectory_error`: simulate the candidate law in the same apparatus and compare the
-  records.
+  records; :func:`relative_gap` is the same comparison for one recorded quantity.
 
 Every function returns a relative residual, 0 for perfect consistency and ``inf`` when it
 cannot be computed from finite numbers, so a hostile or overflowing law scores as a failure
@@ -39,6 +39,20 @@ def _ratio(numerator: float, denominator: float) -> float:
     if denominator <= _TINY:
         return 0.0 if numerator <= _TINY else math.inf
     return numerator / denominator
+
+
+def relative_gap(measured: np.ndarray, predicted: np.ndarray) -> float:
+    """``rms(measured - predicted) / rms(measured)``: 0 when a candidate reproduces a record.
+
+    0 for an empty comparison; ``inf`` when anything is non-finite, or when the record is all
+    zeros and the prediction is not.
+    """
+    measured = np.asarray(measured, dtype=float)
+    predicted = np.asarray(predicted, dtype=float)
+    if measured.size == 0:
+        return 0.0
+    with np.errstate(all="ignore"):
+        return _ratio(_rms(measured - predicted), _rms(measured))
 
 
 def second_difference(x: np.ndarray, dt: float) -> np.ndarray:

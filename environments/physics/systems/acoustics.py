@@ -22,14 +22,12 @@ from discolab.environments.physics.systems.apparatus import (
     Apparatus,
     LawSamples,
     empty_samples,
-)
-from discolab.environments.physics.systems.residuals import (
-    evaluate,
+    evaluate_law,
     finite_series,
-    relative_gap,
     run_columns,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 _EDGE = 1.0 - 1e-12
 
@@ -65,7 +63,7 @@ class _Gas:
     def speed(self, law: ArrayFn, controls: Mapping[str, np.ndarray], T: np.ndarray) -> np.ndarray:
         columns = {n: np.asarray(controls[n], dtype=float) for n in self.fixed}
         columns[self.temperature] = np.asarray(T, dtype=float)
-        return evaluate(law, columns)
+        return evaluate_law(law, columns)
 
     def columns(self, controls: Mapping[str, float], T: np.ndarray) -> dict[str, np.ndarray]:
         out = {n: np.full(np.size(T), float(controls[n])) for n in self.fixed}

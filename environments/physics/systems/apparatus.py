@@ -101,15 +101,35 @@ def constant_columns(names: Mapping[str, float], size: int) -> dict[str, np.ndar
     return {k: np.full(size, float(v)) for k, v in names.items()}
 
 
-def finite_law(law: ArrayFn) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
-    """``law`` with floating-point warnings silenced and the result as a float array.
+def evaluate_law(law: ArrayFn, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``law`` at ``columns`` as a float array, floating-point warnings silenced.
 
     Simulating a candidate law may divide by zero or overflow; the record then holds
     non-finite values, which the verifier scores as a failure instead of a crash.
     """
+    with np.errstate(all="ignore"):
+        return np.asarray(law(columns), dtype=float)
+
+
+def finite_law(law: ArrayFn) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    """``law`` wrapped by :func:`evaluate_law`, for passing to a simulator."""
 
     def evaluate(columns: Mapping[str, np.ndarray]) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.asarray(law(columns), dtype=float)
+        return evaluate_law(law, columns)
 
     return evaluate
+
+
+def run_columns(controls: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """One run's controls as length-1 arrays, to call a vectorised simulator or law."""
+    return {name: np.asarray([float(value)]) for name, value in controls.items()}
+
+
+def finite_series(*series: np.ndarray) -> bool:
+    """True when every array is finite and they all have the same length of at least 3."""
+    sizes = {np.asarray(s).shape[0] for s in series}
+    return (
+        len(sizes) == 1
+        and sizes.pop() >= 3
+        and all(bool(np.all(np.isfinite(np.asarray(s, dtype=float)))) for s in series)
+    )

@@ -31,8 +31,10 @@ from discolab.environments.physics.systems.apparatus import (
     LawSamples,
     constant_columns,
     empty_samples,
+    run_columns,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 SIGNAL_FLOOR = 1e-2
 """Samples below this fraction of a record's peak are not turned into law samples."""
@@ -63,14 +65,6 @@ def _bath_response(t: np.ndarray, tau: np.ndarray, lam: np.ndarray, cb: np.ndarr
     """Bath temperature rise per joule delivered, in K/J (the record divided by ``Q``)."""
     with np.errstate(all="ignore"):
         return np.exp(-lam * t) * t * _phi((1.0 / tau - lam) * t) / (cb * tau)
-
-
-def _gap(measured: np.ndarray, predicted: np.ndarray) -> float:
-    """Relative RMS gap of two records; ``inf`` when not finite."""
-    with np.errstate(all="ignore"):
-        scale = float(np.sqrt(np.mean(np.square(measured))))
-        value = float(np.sqrt(np.mean(np.square(measured - predicted)))) / scale
-    return value if np.isfinite(value) else float("inf")
 
 
 _TIME = Variable("t", "s", 0.0, float("inf"), "time since the sample was dropped in", False)
@@ -149,9 +143,9 @@ class HeatFlowCalorimeter(Apparatus):
         self, law: ArrayFn, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
     ) -> dict[str, float]:
         """Heat balance: the recorded heat flow against the candidate's heat, drained by tau."""
-        arrays = {n: np.asarray([controls[n]], dtype=float) for n in controls}
+        arrays = run_columns(controls)
         predicted = self.simulate(law, arrays, np.asarray(series["t"]).size)["P"][0]
-        return {"heat_flow_residual": _gap(np.asarray(series["P"], float), predicted)}
+        return {"heat_flow_residual": relative_gap(np.asarray(series["P"], float), predicted)}
 
 
 class LeakyBathCalorimeter(Apparatus):
@@ -260,9 +254,11 @@ class LeakyBathCalorimeter(Apparatus):
         lam = self.leak_rate(controls, series)
         if not np.isfinite(lam):
             return {"heat_balance_residual": float("inf")}
-        arrays = {n: np.asarray([controls[n]], dtype=float) for n in controls}
+        arrays = run_columns(controls)
         heat = float(_heat(law, self.law_inputs, arrays)[0])
         t = np.asarray(series["t"], float)
         with np.errstate(all="ignore"):
             predicted = heat * self._response(controls, t, np.asarray(lam))
-        return {"heat_balance_residual": _gap(np.asarray(series["theta"], float), predicted)}
+        return {
+            "heat_balance_residual": relative_gap(np.asarray(series["theta"], float), predicted)
+        }

@@ -30,6 +30,7 @@ from discolab.environments.physics.systems.apparatus import (
     LawSamples,
     constant_columns,
     empty_samples,
+    run_columns,
 )
 from discolab.types import Variable
 
@@ -136,7 +137,7 @@ class SpringLauncher(Apparatus):
         self, law: ArrayFn, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
     ) -> dict[str, float]:
         """Energy balance: the cart's kinetic energy against the candidate's stored energy."""
-        arrays = {n: np.asarray([controls[n]], dtype=float) for n in controls}
+        arrays = run_columns(controls)
         with np.errstate(all="ignore"):
             stored = np.asarray(law(_law_inputs(self.law_inputs, arrays)), dtype=float)
         return {"energy_residual": _relative_gap(self._energies(controls, series), stored)}
@@ -233,7 +234,7 @@ class VerticalLauncher(Apparatus):
         self, law: ArrayFn, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
     ) -> dict[str, float]:
         """Energy balance: launch energy (effective mass, free fall undone) vs the candidate."""
-        arrays = {n: np.asarray([controls[n]], dtype=float) for n in controls}
+        arrays = run_columns(controls)
         with np.errstate(all="ignore"):
             stored = np.asarray(law(_law_inputs(self.law_inputs, arrays)), dtype=float)
         energy = self._launch_energies(controls, series)

@@ -27,6 +27,8 @@ from discolab.environments.physics.systems.apparatus import (
     Apparatus,
     LawSamples,
     empty_samples,
+    evaluate_law,
+    run_columns,
 )
 from discolab.types import Variable
 from discolab.verifiers import physics
@@ -80,8 +82,7 @@ class _ForceSetup:
     def force(self, law: ArrayFn, controls: Mapping[str, np.ndarray], r: np.ndarray) -> np.ndarray:
         columns = {n: np.asarray(controls[n], dtype=float) for n in self.sources}
         columns[self.distance] = r
-        with np.errstate(all="ignore"):
-            return np.asarray(law(columns), dtype=float)
+        return evaluate_law(law, columns)
 
     def source_columns(self, controls: Mapping[str, float], size: int) -> dict[str, np.ndarray]:
         return {n: np.full(size, float(controls[n])) for n in self.sources}
@@ -191,7 +192,7 @@ class ReleaseOnTrack(Apparatus):
         if k.size == 0 or dt <= 0:
             return empty_samples(names)
         accel = physics.second_difference(s, dt)[k - 1]
-        mass = float(setup.mass(0, {n: np.asarray(controls[n]) for n in controls}))
+        mass = float(setup.mass(0, run_columns(controls))[0])
         force = setup.sign * mass * accel
         columns = setup.source_columns(controls, k.size)
         columns[setup.distance] = r0 + s[k]
@@ -210,7 +211,7 @@ class ReleaseOnTrack(Apparatus):
         if stop < 3:
             return {}
         t, s = t[:stop], s[:stop]
-        arrays = {n: np.asarray([controls[n]], dtype=float) for n in controls}
+        arrays = run_columns(controls)
         mass = float(setup.mass(0, arrays)[0])
         force = setup.sign * setup.force(law, arrays, r0 + s)
         return {
@@ -373,7 +374,7 @@ class TwoBodyOrbit(Apparatus):
         if k.size == 0 or dt <= 0:
             return empty_samples(names)
         r0 = float(controls[self.start])
-        arrays = {n: np.asarray([controls[n]], dtype=float) for n in controls}
+        arrays = run_columns(controls)
         m1, m2 = float(setup.mass(0, arrays)[0]), float(setup.mass(1, arrays)[0])
         accel = physics.second_difference(rel, dt)[k - 1]
         position = rel[k].copy()
@@ -395,7 +396,7 @@ class TwoBodyOrbit(Apparatus):
         stop = int(np.argmax(stopped)) if stopped.any() else t.size
         if stop < 3:
             return {}
-        arrays = {n: np.asarray([controls[n]], dtype=float) for n in controls}
+        arrays = run_columns(controls)
         m1, m2 = float(setup.mass(0, arrays)[0]), float(setup.mass(1, arrays)[0])
         dt = float(t[1] - t[0])
         p1 = np.stack([series["x1"], series["y1"]], axis=1)[:stop].astype(float)

@@ -22,14 +22,12 @@ from discolab.environments.physics.systems.apparatus import (
     Apparatus,
     LawSamples,
     empty_samples,
-)
-from discolab.environments.physics.systems.residuals import (
-    evaluate,
+    evaluate_law,
     finite_series,
-    relative_gap,
     run_columns,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 REFERENCE_HALF_LIFE = 20.0
 """Half-life in s of the reference isotope of the complex system (textbook exponential decay)."""
@@ -107,7 +105,7 @@ class _Counter(Apparatus):
         self.amount, self.time = amount, time
 
     def _content(self, law: ArrayFn, amount: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return evaluate(law, {self.amount: amount, self.time: t})
+        return evaluate_law(law, {self.amount: amount, self.time: t})
 
     def _extra(self, controls: Mapping[str, np.ndarray], t: np.ndarray) -> np.ndarray:
         if self.reference is None:

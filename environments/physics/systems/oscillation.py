@@ -25,14 +25,12 @@ from discolab.environments.physics.systems.apparatus import (
     Apparatus,
     LawSamples,
     empty_samples,
-)
-from discolab.environments.physics.systems.residuals import (
-    evaluate,
+    evaluate_law,
     finite_series,
-    relative_gap,
     run_columns,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 _TINY_STATE = 1e-150
 """States smaller than this fraction of the largest have decayed into rounding; not used."""
@@ -132,7 +130,7 @@ class _Damped:
     ) -> np.ndarray:
         columns = {self.k: np.asarray(stiffness, dtype=float)}
         columns.update({n: np.asarray(controls[n], dtype=float) for n in (self.m, self.b)})
-        return evaluate(law, columns)
+        return evaluate_law(law, columns)
 
     def sample(
         self, controls: Mapping[str, float], stiffness: list[float]

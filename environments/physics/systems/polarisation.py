@@ -34,12 +34,12 @@ from discolab.environments.physics.systems.response import (
     evaluate,
     linear_sweep,
     record_is_usable,
-    relative_gap,
     relax,
     sweep_times,
     unrelax,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 SOURCE, ANGLE = "I0", "theta"
 """Names of the polariser law's variables."""

@@ -34,10 +34,10 @@ from discolab.environments.physics.systems.response import (
     evaluate,
     linear_sweep,
     record_is_usable,
-    relative_gap,
     sweep_times,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 ANGLE, INDEX_IN, INDEX_OUT = "theta1", "n1", "n2"
 """Names of the refraction law's variables."""

@@ -1,5 +1,5 @@
 """Shared pieces of the swept optics and statistical apparatus: sweeps, first-order
-relaxation and relative residuals.
+relaxation.
 
 Several apparatus sweep one control of the law over a fixed one-second record (a rotation
 stage, a cryostat ramp) and some read the result through a first-order relaxation (a
@@ -14,7 +14,6 @@ and a physicist recovers the drive from the record with :func:`unrelax`, to roun
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -88,26 +87,6 @@ def unrelax(y: np.ndarray, factor: float) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     with np.errstate(all="ignore"):
         return (y[1:] - factor * y[:-1]) / (1.0 - factor)
-
-
-def relative_gap(measured: np.ndarray, predicted: np.ndarray) -> float:
-    """Relative RMS gap ``rms(measured - predicted) / rms(measured)``.
-
-    0 for an empty comparison, ``inf`` when anything is non-finite or the scale is zero
-    while the gap is not.
-    """
-    measured = np.asarray(measured, dtype=float)
-    predicted = np.asarray(predicted, dtype=float)
-    if measured.size == 0:
-        return 0.0
-    with np.errstate(all="ignore"):
-        gap = float(np.sqrt(np.mean(np.square(measured - predicted))))
-        scale = float(np.sqrt(np.mean(np.square(measured))))
-    if not (math.isfinite(gap) and math.isfinite(scale)):
-        return math.inf
-    if scale == 0.0:
-        return 0.0 if gap == 0.0 else math.inf
-    return gap / scale
 
 
 def record_is_usable(*series: np.ndarray) -> bool:

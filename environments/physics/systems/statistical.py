@@ -37,12 +37,12 @@ from discolab.environments.physics.systems.response import (
     evaluate,
     geometric_sweep,
     record_is_usable,
-    relative_gap,
     relax,
     sweep_times,
     unrelax,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 ENERGY, TEMPERATURE = "E", "T"
 """Names of the occupation law's variables."""

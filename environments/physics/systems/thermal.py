@@ -24,13 +24,11 @@ from discolab.environments.physics.systems.apparatus import (
     Apparatus,
     LawSamples,
     empty_samples,
-)
-from discolab.environments.physics.systems.residuals import (
-    evaluate,
+    evaluate_law,
     finite_series,
-    relative_gap,
 )
 from discolab.types import Variable
+from discolab.verifiers.physics import relative_gap
 
 CUTOFF = 0.5
 """The slab is disconnected once the difference has moved this fraction of its start."""
@@ -64,7 +62,7 @@ class _Slab:
     def flow(self, law: ArrayFn, controls: Mapping[str, np.ndarray], dT: np.ndarray) -> np.ndarray:
         columns = {n: np.asarray(controls[n], dtype=float) for n in self.fixed}
         columns[self.difference] = dT
-        return evaluate(law, columns)
+        return evaluate_law(law, columns)
 
     def columns(self, controls: Mapping[str, float], dT: np.ndarray) -> dict[str, np.ndarray]:
         out = {n: np.full(dT.size, float(controls[n])) for n in self.fixed}
