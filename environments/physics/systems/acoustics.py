@@ -25,6 +25,7 @@ from discolab.environments.physics.systems.apparatus import (
     evaluate_law,
     finite_series,
     run_columns,
+    sampling_grid,
 )
 from discolab.types import Variable
 from discolab.verifiers.physics import relative_gap
@@ -33,9 +34,7 @@ _EDGE = 1.0 - 1e-12
 
 
 def _time(controls: Mapping[str, np.ndarray], points: int) -> tuple[np.ndarray, np.ndarray]:
-    duration = np.asarray(controls["tau"], dtype=float)
-    dt = duration / (points - 1)
-    return dt, dt[:, None] * np.arange(points)[None, :]
+    return sampling_grid(controls["tau"], points)
 
 
 def _observables() -> tuple[Variable, ...]:

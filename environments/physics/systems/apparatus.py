@@ -120,6 +120,13 @@ def finite_law(law: ArrayFn) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]
     return evaluate
 
 
+def sampling_grid(duration: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sampling interval per run ``(runs,)`` and the time grid ``(runs, points)`` of records
+    of length ``duration`` (the first sample at 0, the last at ``duration``)."""
+    dt = np.asarray(duration, dtype=float) / (points - 1)
+    return dt, dt[:, None] * np.arange(points)[None, :]
+
+
 def run_columns(controls: Mapping[str, float]) -> dict[str, np.ndarray]:
     """One run's controls as length-1 arrays, to call a vectorised simulator or law."""
     return {name: np.asarray([float(value)]) for name, value in controls.items()}

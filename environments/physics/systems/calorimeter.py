@@ -32,6 +32,7 @@ from discolab.environments.physics.systems.apparatus import (
     constant_columns,
     empty_samples,
     run_columns,
+    sampling_grid,
 )
 from discolab.types import Variable
 from discolab.verifiers.physics import relative_gap
@@ -43,8 +44,7 @@ LEAK_CONDUCTANCE = 1.0
 
 
 def _time(controls: Mapping[str, np.ndarray], points: int) -> np.ndarray:
-    duration = np.asarray(controls["T"], dtype=float)
-    return duration[:, None] / (points - 1) * np.arange(points)[None, :]
+    return sampling_grid(controls["T"], points)[1]
 
 
 def _heat(law: ArrayFn, inputs: tuple[Variable, ...], controls: Mapping) -> np.ndarray:

@@ -31,6 +31,7 @@ from discolab.environments.physics.systems.apparatus import (
     constant_columns,
     empty_samples,
     run_columns,
+    sampling_grid,
 )
 from discolab.types import Variable
 
@@ -39,8 +40,7 @@ GRAVITY = 9.81
 
 
 def _time(controls: Mapping[str, np.ndarray], points: int) -> np.ndarray:
-    duration = np.asarray(controls["T"], dtype=float)
-    return duration[:, None] / (points - 1) * np.arange(points)[None, :]
+    return sampling_grid(controls["T"], points)[1]
 
 
 def _law_inputs(law_inputs: tuple[Variable, ...], controls: Mapping[str, np.ndarray]) -> dict:

@@ -29,6 +29,7 @@ from discolab.environments.physics.systems.apparatus import (
     empty_samples,
     evaluate_law,
     run_columns,
+    sampling_grid,
 )
 from discolab.types import Variable
 from discolab.verifiers import physics
@@ -41,9 +42,7 @@ CHAMBER = (0.5, 2.0)
 
 def _time(controls: Mapping[str, np.ndarray], points: int) -> tuple[np.ndarray, np.ndarray]:
     """Sampling interval per run (n,) and the time grid (n, points)."""
-    duration = np.asarray(controls["T"], dtype=float)
-    dt = duration / (points - 1)
-    return dt, dt[:, None] * np.arange(points)[None, :]
+    return sampling_grid(controls["T"], points)
 
 
 def _interior(frozen: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from discolab.environments.physics.systems.apparatus import (
     evaluate_law,
     finite_series,
     run_columns,
+    sampling_grid,
 )
 from discolab.types import Variable
 from discolab.verifiers.physics import relative_gap
@@ -37,8 +38,7 @@ _RESOLVED = 1e-8
 
 def _times(controls: Mapping[str, np.ndarray], points: int) -> np.ndarray:
     start = np.asarray(controls["t1"], dtype=float)
-    duration = np.asarray(controls["tau"], dtype=float)
-    return start[:, None] + (duration / (points - 1))[:, None] * np.arange(points)[None, :]
+    return start[:, None] + sampling_grid(controls["tau"], points)[1]
 
 
 def _bins(content: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from discolab.environments.physics.systems.apparatus import (
     evaluate_law,
     finite_series,
     run_columns,
+    sampling_grid,
 )
 from discolab.types import Variable
 from discolab.verifiers.physics import relative_gap
@@ -41,8 +42,7 @@ _MIN_OSCILLATION = 1e-2
 
 
 def _time(controls: Mapping[str, np.ndarray], points: int) -> np.ndarray:
-    duration = np.asarray(controls["tau"], dtype=float)
-    return (duration / (points - 1))[:, None] * np.arange(points)[None, :]
+    return sampling_grid(controls["tau"], points)[1]
 
 
 def released_mode(
