@@ -1,4 +1,5 @@
-"""Fixtures: a fake OpenAI-compatible server on 127.0.0.1 (see tests/fakes/openai_server.py)."""
+"""Fixtures: a fake OpenAI-compatible server on 127.0.0.1 (see tests/fakes/openai_server.py);
+tests/support holds shared checks (exact_forms)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-_FAKES = str(Path(__file__).parents[1] / "fakes")
-if _FAKES not in sys.path:
-    sys.path.insert(0, _FAKES)
+for _folder in ("fakes", "support"):
+    _path = str(Path(__file__).parents[1] / _folder)
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 from openai_server import FakeOpenAI, serve  # noqa: E402
 

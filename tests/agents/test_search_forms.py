@@ -3,17 +3,14 @@ numbers, damped frequencies, Malus and Snell laws, plus the power laws next to t
 
 from __future__ import annotations
 
-import math
 import time
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pytest
-from scipy.optimize import least_squares
+from exact_forms import same_law, sample
 
 from discolab.agents.search import SearchResult, Solution, search_laws
-from discolab.agents.search.expr import evaluate, params_of, set_params
 from discolab.types import Variable
 from discolab.verifiers.expressions import parse_expression
 
@@ -105,12 +102,6 @@ NOISY_MISSES: frozenset[str] = frozenset()
 """Forms whose pick is not the exact law at 1% noise (documented limitations)."""
 
 
-def sample(variables: tuple[Variable, ...], n: int, seed: int) -> dict[str, np.ndarray]:
-    """``n`` log-uniform points over the declared ranges."""
-    rng = np.random.default_rng(seed)
-    return {v.name: np.exp(rng.uniform(math.log(v.low), math.log(v.high), n)) for v in variables}
-
-
 def run(key: str, noise: float = 0.0, n: int = 200, seed: int = 0) -> SearchResult:
     """Search the form ``key`` on ``n`` points with relative noise ``noise``."""
     variables, law = FORMS[key]
@@ -124,31 +115,8 @@ def run(key: str, noise: float = 0.0, n: int = 200, seed: int = 0) -> SearchResu
 
 
 def is_exact(solution: Solution, key: str) -> bool:
-    """Same law up to its free constants: refit them on fresh noise-free points (starting from
-    the search's values), then relative error below 1e-6 on other fresh points."""
-    variables, law = FORMS[key]
-    parsed = parse_expression(solution.source, [v.name for v in variables])
-    if parsed.exponent_parameters:
-        return False
-    fit_cols, check_cols = sample(variables, 200, seed=101), sample(variables, 500, seed=202)
-    target = np.log(np.abs(law(fit_cols)))
-    x0 = np.array([p.value for p in params_of(solution.expr)], dtype=float)
-    unit = np.where(x0 != 0, np.abs(x0), 1.0)  # relative steps: C may be 1/k_B ~ 7e22
-
-    def residuals(u: np.ndarray) -> np.ndarray:
-        values = evaluate(set_params(solution.expr, x0 + unit * u), fit_cols)
-        return np.nan_to_num(target - np.log(np.abs(values)), nan=1e3, posinf=1e3, neginf=1e3)
-
-    if x0.size:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            u = least_squares(residuals, np.zeros_like(x0), xtol=1e-15, ftol=1e-15, gtol=1e-15).x
-        x0 = x0 + unit * u
-    predicted = evaluate(set_params(solution.expr, x0), check_cols)
-    truth = law(check_cols)
-    with np.errstate(all="ignore"):
-        error = np.abs(predicted - truth) / np.abs(truth)
-    return bool(np.all(np.isfinite(error)) and error.max() < 1e-6)
+    """Same law as the form ``key`` up to its free constants (see ``same_law``)."""
+    return same_law(solution, *FORMS[key])
 
 
 @pytest.mark.parametrize("key", list(FORMS))

@@ -5,13 +5,11 @@ exponents off the grids (refinement), a power-law leading term plus a small corr
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pytest
-from scipy.optimize import least_squares
+from exact_forms import same_law, sample
 
 from discolab.agents.search import SearchResult, Solution, search_laws
 from discolab.agents.search.combos import screened_sets, trig_sums
@@ -22,9 +20,7 @@ from discolab.agents.search.expr import (
     func,
     name_params,
     param,
-    params_of,
     power,
-    set_params,
     var,
 )
 from discolab.agents.search.features import build_library
@@ -33,7 +29,6 @@ from discolab.agents.search.refine import refine
 from discolab.agents.search.terms import fit_two_terms
 from discolab.agents.search.treeops import strip_scale
 from discolab.types import Variable
-from discolab.verifiers.expressions import parse_expression
 
 Law = Callable[[dict[str, np.ndarray]], np.ndarray]
 
@@ -89,12 +84,6 @@ FORMS: dict[str, tuple[tuple[Variable, ...], Law]] = {
 }
 
 
-def sample(variables: tuple[Variable, ...], n: int, seed: int) -> dict[str, np.ndarray]:
-    """``n`` log-uniform points over the declared ranges."""
-    rng = np.random.default_rng(seed)
-    return {v.name: np.exp(rng.uniform(math.log(v.low), math.log(v.high), n)) for v in variables}
-
-
 def run(key: str, n: int = 200, seed: int = 0) -> SearchResult:
     variables, law = FORMS[key]
     columns = sample(variables, n, seed)
@@ -105,30 +94,8 @@ def run(key: str, n: int = 200, seed: int = 0) -> SearchResult:
 
 
 def is_exact(solution: Solution, key: str) -> bool:
-    """Same law up to its free constants (refit on fresh points, then checked on others)."""
-    variables, law = FORMS[key]
-    parsed = parse_expression(solution.source, [v.name for v in variables])
-    if parsed.exponent_parameters:
-        return False
-    fit_cols, check_cols = sample(variables, 200, seed=101), sample(variables, 500, seed=202)
-    target = np.log(np.abs(law(fit_cols)))
-    x0 = np.array([p.value for p in params_of(solution.expr)], dtype=float)
-    unit = np.where(x0 != 0, np.abs(x0), 1.0)
-
-    def residuals(u: np.ndarray) -> np.ndarray:
-        values = evaluate(set_params(solution.expr, x0 + unit * u), fit_cols)
-        return np.nan_to_num(target - np.log(np.abs(values)), nan=1e3, posinf=1e3, neginf=1e3)
-
-    if x0.size:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            u = least_squares(residuals, np.zeros_like(x0), xtol=1e-15, ftol=1e-15, gtol=1e-15).x
-        x0 = x0 + unit * u
-    predicted = evaluate(set_params(solution.expr, x0), check_cols)
-    truth = law(check_cols)
-    with np.errstate(all="ignore"):
-        error = np.abs(predicted - truth) / np.abs(truth)
-    return bool(np.all(np.isfinite(error)) and error.max() < 1e-6)
+    """Same law as the form ``key`` up to its free constants (see ``same_law``)."""
+    return same_law(solution, *FORMS[key])
 
 
 @pytest.mark.parametrize("key", list(FORMS))
