@@ -30,11 +30,7 @@ from discolab.environments.observations import apparatus_for
 from discolab.types import Experiment, TaskSpec
 from discolab.verifiers import physics
 from discolab.verifiers.expressions import ParsedExpression
-from discolab.verifiers.laws import (
-    NEAR_MISS_CAP,
-    REL_LOG_ERROR,
-    LawVerifier,
-)
+from discolab.verifiers.laws import REL_LOG_ERROR, LawVerifier, score_from
 from discolab.verifiers.numeric import FitResult
 
 TRAJECTORY_ERROR = "trajectory_error"
@@ -72,10 +68,8 @@ class SystemLawVerifier(LawVerifier):
         return controls, records
 
     def _score(self, matched: bool, metrics: dict[str, float]) -> float:
-        if matched:
-            return 1.0
         penalty = metrics[REL_LOG_ERROR] + metrics.get(TRAJECTORY_ERROR, math.inf)
-        return NEAR_MISS_CAP / (1.0 + penalty) if math.isfinite(penalty) else 0.0
+        return score_from(matched, penalty)
 
     def _extra_metrics(
         self,

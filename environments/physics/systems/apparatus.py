@@ -96,6 +96,17 @@ def empty_samples(names: tuple[str, ...]) -> LawSamples:
     return {n: np.empty(0) for n in names}, np.empty(0)
 
 
+def samples_at_controls(
+    law_inputs: tuple[Variable, ...], controls: Mapping[str, float], outputs: np.ndarray
+) -> LawSamples:
+    """Repeated measurements of the law at one run's fixed inputs (every law input is a
+    control of the run, and the record yields ``outputs`` over and over)."""
+    names = tuple(v.name for v in law_inputs)
+    if outputs.size == 0:
+        return empty_samples(names)
+    return constant_columns({n: float(controls[n]) for n in names}, outputs.size), outputs
+
+
 def constant_columns(names: Mapping[str, float], size: int) -> dict[str, np.ndarray]:
     """Columns holding the same value ``size`` times (a run's fixed law inputs)."""
     return {k: np.full(size, float(v)) for k, v in names.items()}

@@ -29,9 +29,8 @@ from discolab.environments.physics.systems.apparatus import (
     SIMPLE,
     Apparatus,
     LawSamples,
-    constant_columns,
-    empty_samples,
     run_columns,
+    samples_at_controls,
     sampling_grid,
 )
 from discolab.types import Variable
@@ -133,11 +132,7 @@ class HeatFlowCalorimeter(Apparatus):
     def law_samples(
         self, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
     ) -> LawSamples:
-        heat = self._heats(controls, series)
-        names = tuple(v.name for v in self.law_inputs)
-        if heat.size == 0:
-            return empty_samples(names)
-        return constant_columns({n: float(controls[n]) for n in names}, heat.size), heat
+        return samples_at_controls(self.law_inputs, controls, self._heats(controls, series))
 
     def checks(
         self, law: ArrayFn, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
@@ -240,11 +235,7 @@ class LeakyBathCalorimeter(Apparatus):
     def law_samples(
         self, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
     ) -> LawSamples:
-        heat = self._heats(controls, series)
-        names = tuple(v.name for v in self.law_inputs)
-        if heat.size == 0:
-            return empty_samples(names)
-        return constant_columns({n: float(controls[n]) for n in names}, heat.size), heat
+        return samples_at_controls(self.law_inputs, controls, self._heats(controls, series))
 
     def checks(
         self, law: ArrayFn, controls: Mapping[str, float], series: Mapping[str, np.ndarray]

@@ -28,9 +28,8 @@ from discolab.environments.physics.systems.apparatus import (
     SIMPLE,
     Apparatus,
     LawSamples,
-    constant_columns,
-    empty_samples,
     run_columns,
+    samples_at_controls,
     sampling_grid,
 )
 from discolab.types import Variable
@@ -126,12 +125,8 @@ class SpringLauncher(Apparatus):
     def law_samples(
         self, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
     ) -> LawSamples:
-        energy = self._energies(controls, series)
-        names = tuple(v.name for v in self.law_inputs)
-        if energy.size == 0:
-            return empty_samples(names)
-        fixed = {n: float(controls[n]) for n in names}
-        return constant_columns(fixed, energy.size), energy
+        energies = self._energies(controls, series)
+        return samples_at_controls(self.law_inputs, controls, energies)
 
     def checks(
         self, law: ArrayFn, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
@@ -223,12 +218,8 @@ class VerticalLauncher(Apparatus):
     def law_samples(
         self, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
     ) -> LawSamples:
-        energy = self._launch_energies(controls, series)
-        names = tuple(v.name for v in self.law_inputs)
-        if energy.size == 0:
-            return empty_samples(names)
-        fixed = {n: float(controls[n]) for n in names}
-        return constant_columns(fixed, energy.size), energy
+        energies = self._launch_energies(controls, series)
+        return samples_at_controls(self.law_inputs, controls, energies)
 
     def checks(
         self, law: ArrayFn, controls: Mapping[str, float], series: Mapping[str, np.ndarray]
