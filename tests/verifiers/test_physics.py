@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from discolab.verifiers import physics
 
@@ -45,12 +46,6 @@ def test_trajectory_error_is_relative_and_inf_for_a_broken_simulation() -> None:
     observed = {"t": np.arange(5.0), "x": np.array([1.0, 2.0, 3.0, 4.0, 5.0])}
     assert physics.trajectory_error(observed, dict(observed)) == 0.0
     shifted = {"t": observed["t"], "x": observed["x"] * 1.1}
-    assert physics.trajectory_error(observed, shifted) == pytest_approx(0.1)
+    assert physics.trajectory_error(observed, shifted) == pytest.approx(0.1, rel=1e-9)
     broken = {"t": observed["t"], "x": np.array([1.0, np.inf, 3.0, 4.0, 5.0])}
     assert physics.trajectory_error(observed, broken) == math.inf
-
-
-def pytest_approx(value: float) -> object:
-    import pytest
-
-    return pytest.approx(value, rel=1e-9)
