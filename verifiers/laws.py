@@ -45,6 +45,10 @@ NMSE = "nmse"
 REL_LOG_ERROR = "rel_log_error"
 SYMBOLIC_MATCH = "symbolic_match"
 MAX_REL_ERROR = "max_rel_error"
+HELDOUT_MAX_REL_ERROR = "heldout_max_rel_error"
+"""Largest relative error of the fitted candidate on the held-out sample of the domain."""
+OOD_NMSE = "ood_nmse"
+"""NMSE of the fitted candidate on points of a widened domain (out of the fitted ranges)."""
 REWARD = "reward"
 # Agent-visible metrics (computed from the agent's own experiments).
 DATA_REL_LOG_ERROR = "data_rel_log_error"
@@ -54,7 +58,16 @@ DATA_POINTS = "data_points"
 DATA_PARAM_PREFIX = "data_param_"
 COMPLEXITY = "complexity"
 
-HELDOUT_METRICS = (RMSLE, NMSE, REL_LOG_ERROR, SYMBOLIC_MATCH, MAX_REL_ERROR, REWARD)
+HELDOUT_METRICS = (
+    RMSLE,
+    NMSE,
+    REL_LOG_ERROR,
+    SYMBOLIC_MATCH,
+    MAX_REL_ERROR,
+    HELDOUT_MAX_REL_ERROR,
+    OOD_NMSE,
+    REWARD,
+)
 AGENT_VISIBLE_METRICS = (DATA_REL_LOG_ERROR, DATA_RMSLE, DATA_NMSE, DATA_POINTS, COMPLEXITY)
 MATCH_SCORE = 1.0
 NEAR_MISS_CAP = 0.99
