@@ -9,9 +9,11 @@ could compute itself (the fit to its own data, the fitted parameters, the comple
 errors). Held-out and truth-derived figures go to ``metrics`` only, under names that do not
 start with ``data_`` (the prefix the explorer shows to agents).
 
-Score, in [0, 1]: 1.0 for a symbolic match; otherwise ``0.99 / (1 + rel_log_error)`` on the
-held-out sample, so a near miss scores just under a match, a formula off by a factor e on
-average scores about 0.5, and a non-finite one scores 0.
+Score, in [0, 1]: 1.0 for a symbolic match; otherwise at most 0.5, as
+``0.5 / (1 + rel_log_error + ood_rel_log_error)`` over the held-out sample of the domain and a
+sample of the widened domain (see :mod:`discolab.verifiers.symbolic`), so no formula that is
+not the law comes near a match (a template that only fits where it was fitted scores lower
+still), and a non-finite one scores 0.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from discolab.environments.observations import law_data
 from discolab.errors import ExperimentError, ExpressionError, VerificationError
 from discolab.types import Candidate, CandidateKind, Evaluation, Experiment, TaskSpec
 from discolab.verifiers.expressions import ParsedExpression, parse_expression
-from discolab.verifiers.metrics import nmse, relative_log_error, rmsle
+from discolab.verifiers.metrics import max_relative_error, nmse, relative_log_error, rmsle
 from discolab.verifiers.numeric import FitResult, fit_parameters
 from discolab.verifiers.symbolic import (
     SymbolicMatch,
@@ -49,6 +51,9 @@ HELDOUT_MAX_REL_ERROR = "heldout_max_rel_error"
 """Largest relative error of the fitted candidate on the held-out sample of the domain."""
 OOD_NMSE = "ood_nmse"
 """NMSE of the fitted candidate on points of a widened domain (out of the fitted ranges)."""
+OOD_REL_LOG_ERROR = "ood_rel_log_error"
+MATCH_FIT_FAILED = "match_fit_failed"
+"""1.0 when the judge could not fit the candidate to the truth at all (not a wrong law)."""
 REWARD = "reward"
 # Agent-visible metrics (computed from the agent's own experiments).
 DATA_REL_LOG_ERROR = "data_rel_log_error"
@@ -66,17 +71,23 @@ HELDOUT_METRICS = (
     MAX_REL_ERROR,
     HELDOUT_MAX_REL_ERROR,
     OOD_NMSE,
+    OOD_REL_LOG_ERROR,
+    MATCH_FIT_FAILED,
     REWARD,
 )
 AGENT_VISIBLE_METRICS = (DATA_REL_LOG_ERROR, DATA_RMSLE, DATA_NMSE, DATA_POINTS, COMPLEXITY)
 MATCH_SCORE = 1.0
-NEAR_MISS_CAP = 0.99
+NEAR_MISS_CAP = 0.5
 
 _MATCH_CACHE_SIZE = 4096
 
 
 def score_from(matched: bool, rel_log_error: float) -> float:
-    """The verifier's score: 1 for a match, else ``0.99 / (1 + rel_log_error)`` (0 if inf)."""
+    """The verifier's score: 1 for a match, else ``0.5 / (1 + rel_log_error)`` (0 if inf).
+
+    ``rel_log_error`` is the sum of the error terms the verifier penalises (in-domain and
+    widened-domain relative log errors, plus a system's trajectory error).
+    """
     if matched:
         return MATCH_SCORE
     if not math.isfinite(rel_log_error):
@@ -192,9 +203,21 @@ class LawVerifier:
         metrics[REL_LOG_ERROR] = relative_log_error(heldout_y, predicted)
         metrics[RMSLE] = rmsle(heldout_y, predicted)
         metrics[NMSE] = nmse(heldout_y, predicted)
+        metrics[HELDOUT_MAX_REL_ERROR] = max_relative_error(heldout_y, predicted)
+        samples = self.truth_samples
+        if samples.ood_outputs.size:
+            ood_predicted = parsed.evaluate(samples.ood_columns, fit.params)
+            metrics[OOD_NMSE] = nmse(samples.ood_outputs, ood_predicted)
+            metrics[OOD_REL_LOG_ERROR] = relative_log_error(
+                np.abs(samples.ood_outputs), np.abs(ood_predicted)
+            )
+        else:
+            metrics[OOD_NMSE] = metrics[NMSE]
+            metrics[OOD_REL_LOG_ERROR] = metrics[REL_LOG_ERROR]
         match = self.match(parsed)
         metrics[SYMBOLIC_MATCH] = 1.0 if match.matched else 0.0
         metrics[MAX_REL_ERROR] = match.max_rel_error
+        metrics[MATCH_FIT_FAILED] = 1.0 if match.fit_failed else 0.0
         feedback = self._feedback(parsed, fit, metrics)
         extra_feedback = self._extra_metrics(parsed, fit, experiments, metrics)
         if extra_feedback:
@@ -216,7 +239,7 @@ class LawVerifier:
 
     def _score(self, matched: bool, metrics: dict[str, float]) -> float:
         """The combined reward; see the module docstring."""
-        return score_from(matched, metrics[REL_LOG_ERROR])
+        return score_from(matched, metrics[REL_LOG_ERROR] + metrics[OOD_REL_LOG_ERROR])
 
     def _extra_metrics(
         self,

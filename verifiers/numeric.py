@@ -121,7 +121,10 @@ class _Problem:
         if self.log_space:
             sign = 1.0 if np.sum(np.sign(self.y) * np.sign(g)) >= 0 else -1.0
             with np.errstate(all="ignore"):
-                s = sign * math.exp(float(np.mean(self.log_y - np.log(np.abs(g)))))
+                log_scale = float(np.mean(self.log_y - np.log(np.abs(g))))
+            if not -745.0 < log_scale < 709.0:  # the scale would under- or overflow a float
+                return None
+            s = sign * math.exp(log_scale)
         else:
             gw = g * self.weights
             with np.errstate(all="ignore"):
@@ -141,16 +144,17 @@ class _Problem:
         rhs = (self.y - g0) * self.weights
         if not (np.all(np.isfinite(matrix)) and np.all(np.isfinite(rhs))):
             return None
-        norms = np.linalg.norm(matrix, axis=0)
-        norms[norms == 0] = 1.0
-        scaled = matrix / norms
-        if scaled.shape[1] == 1:  # one unknown: the closed form is much cheaper than lstsq
-            coef = np.array([float(scaled[:, 0] @ rhs)]) / norms
-        else:
-            try:
-                coef = np.linalg.lstsq(scaled, rhs, rcond=None)[0] / norms
-            except np.linalg.LinAlgError:
-                return None
+        with np.errstate(all="ignore"):
+            norms = np.linalg.norm(matrix, axis=0)
+            norms[(norms == 0) | ~np.isfinite(norms)] = 1.0
+            scaled = matrix / norms
+            if scaled.shape[1] == 1:  # one unknown: the closed form is much cheaper than lstsq
+                coef = np.array([float(scaled[:, 0] @ rhs)]) / norms
+            else:
+                try:
+                    coef = np.linalg.lstsq(scaled, rhs, rcond=None)[0] / norms
+                except np.linalg.LinAlgError:
+                    return None
         params.update(zip(self.roles.linear, (float(c) for c in coef), strict=True))
         return params, g0 + basis @ coef
 

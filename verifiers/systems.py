@@ -30,7 +30,7 @@ from discolab.environments.observations import apparatus_for
 from discolab.types import Experiment, TaskSpec
 from discolab.verifiers import physics
 from discolab.verifiers.expressions import ParsedExpression
-from discolab.verifiers.laws import REL_LOG_ERROR, LawVerifier, score_from
+from discolab.verifiers.laws import OOD_REL_LOG_ERROR, REL_LOG_ERROR, LawVerifier, score_from
 from discolab.verifiers.numeric import FitResult
 
 TRAJECTORY_ERROR = "trajectory_error"
@@ -68,7 +68,11 @@ class SystemLawVerifier(LawVerifier):
         return controls, records
 
     def _score(self, matched: bool, metrics: dict[str, float]) -> float:
-        penalty = metrics[REL_LOG_ERROR] + metrics.get(TRAJECTORY_ERROR, math.inf)
+        penalty = (
+            metrics[REL_LOG_ERROR]
+            + metrics[OOD_REL_LOG_ERROR]
+            + metrics.get(TRAJECTORY_ERROR, math.inf)
+        )
         return score_from(matched, penalty)
 
     def _extra_metrics(

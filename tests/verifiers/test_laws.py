@@ -45,14 +45,15 @@ def test_wrong_exponent_scores_below_a_match(spec, truth, experiments) -> None:
     near = verifier.evaluate(_candidate("C*m1*m2/r**1.52"), experiments)
     far = verifier.evaluate(_candidate("C*m1*m2/r**2"), experiments)
     assert not near.passed and not far.passed
-    assert 0.0 < far.score < near.score < 0.99
-    assert near.score == pytest.approx(score_from(False, near.metrics[laws.REL_LOG_ERROR]))
+    assert 0.0 < far.score < near.score <= 0.5
+    penalty = near.metrics[laws.REL_LOG_ERROR] + near.metrics[laws.OOD_REL_LOG_ERROR]
+    assert near.score == pytest.approx(score_from(False, penalty))
 
 
 def test_score_formula() -> None:
     assert score_from(True, math.inf) == 1.0
-    assert score_from(False, 0.0) == 0.99
-    assert score_from(False, 1.0) == pytest.approx(0.495)
+    assert score_from(False, 0.0) == 0.5
+    assert score_from(False, 1.0) == pytest.approx(0.25)
     assert score_from(False, math.inf) == 0.0
 
 
@@ -109,7 +110,7 @@ def test_feedback_holds_only_agent_visible_information(spec, truth, experiments)
         for name in laws.HELDOUT_METRICS:
             value = a.metrics[name]
             for shown in {f"{value:.4g}", f"{value:.3g}", f"{value:.6g}", repr(value)}:
-                if value not in (0.0, 1.0):
+                if value not in (0.0, 1.0) and len(shown) > 1:  # one digit is everywhere
                     assert shown not in numbers, (name, shown, a.feedback)
         for word in ("held", "match", "truth", "score"):
             assert word not in a.feedback.lower()
