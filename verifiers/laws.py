@@ -76,6 +76,9 @@ HELDOUT_METRICS = (
     REWARD,
 )
 AGENT_VISIBLE_METRICS = (DATA_REL_LOG_ERROR, DATA_RMSLE, DATA_NMSE, DATA_POINTS, COMPLEXITY)
+MAX_FREE_PARAMETERS = 6
+"""Free parameters a formula may have before it is fitted at all (a public, fixed cap that
+bounds the cost of every fit; the judge's own cap, tied to the task, is tighter)."""
 MATCH_SCORE = 1.0
 NEAR_MISS_CAP = 0.5
 
@@ -153,6 +156,12 @@ class LawVerifier:
             parsed = parse_expression(candidate.source, self.spec.formula_names)
         except ExpressionError as exc:
             return Evaluation.failure(f"formula rejected: {exc}")
+        if len(parsed.parameters) > MAX_FREE_PARAMETERS:
+            return Evaluation.failure(
+                f"formula rejected: it has {len(parsed.parameters)} free parameters "
+                f"({', '.join(parsed.parameters[:3])}, ...); a law takes at most "
+                f"{MAX_FREE_PARAMETERS}: state the structure, let the fit find only constants"
+            )
         try:
             return self._evaluate(parsed, experiments)
         except (VerificationError, ValueError, FloatingPointError, OverflowError) as exc:

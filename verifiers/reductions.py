@@ -5,7 +5,9 @@ and ``law * exp((C1 - 1)*r)`` are the law when ``C1 = 1``, and ``C*(C1*f + (1 - 
 whichever of ``f`` and ``g`` the data prefer. A candidate therefore only matches when no
 simpler version of it matches too. The simpler versions are:
 
-- every additive term that holds a free parameter, deleted (at any depth of the tree);
+- every additive term of a sum that holds a free parameter, deleted (at any depth of the
+  tree; a term without parameters too, since a huge fitted coefficient beside it switches it
+  off: ``C*r*(1 + C1*r)`` with ``C1 = 1e18`` is ``C*C1*r**2``);
 - every factor that holds a free parameter *and* an input, deleted (a factor free of inputs is
   a scale, and a redundant scale such as ``C1*C2`` changes nothing);
 - every free parameter that does not only sit in scale factors, fixed at 0, 1 and -1.
@@ -80,14 +82,13 @@ def reductions(
     param_symbols = frozenset(s for s in expr.free_symbols if s.name in parameters)
     seen: set[sympy.Expr] = {expr}
     for node in sympy.preorder_traversal(expr):
-        if isinstance(node, sympy.Add):
-            for arg in node.args:
-                if arg.free_symbols & param_symbols:
-                    rest = sympy.Add(*(a for a in node.args if a is not arg))
-                    reduced = expr.xreplace({node: rest})
-                    if reduced not in seen:
-                        seen.add(reduced)
-                        yield f"without the term {arg}", reduced
+        if isinstance(node, sympy.Add) and node.free_symbols & param_symbols:
+            for arg in node.args:  # ``1 + C1*r`` with a huge C1 switches the 1 off
+                rest = sympy.Add(*(a for a in node.args if a is not arg))
+                reduced = expr.xreplace({node: rest})
+                if reduced not in seen:
+                    seen.add(reduced)
+                    yield f"without the term {arg}", reduced
         elif isinstance(node, sympy.Mul):
             for arg in node.args:
                 if arg.free_symbols & param_symbols and not _is_scale(arg, input_symbols):

@@ -35,6 +35,7 @@ MALUS_HARD_1 = task("newton/malus-v1", "hard-1")  # C*sqrt(I0/(cos(theta) + sin(
 DECAY_EASY_2 = task("newton/decay-v1", "easy-2")  # N0*exp(-C/t)
 OSCILLATOR_HARD_3 = task("newton/oscillator-v1", "hard-3")  # C*(k*m - C1*b/m**2)**2
 AMPERE_HARD_3 = task("newton/ampere-v1", "hard-3")  # C/I1*(I2 + I1)/d**2.5
+COULOMB_EASY_2 = task("newton/coulomb-v1", "easy-2")  # C*q1*q2*r**2
 
 
 def _power(variable: str, k: int) -> str:
@@ -63,6 +64,8 @@ ATTACKS = {
     "vanishing inner term": (GRAVITY_EASY_1, "C*m1*m2/(r**1.3 + C1*r**2)"),
     "vanishing inner factor": (GRAVITY_EASY_1, "C*m1*m2/r**1.3*(1 + C1*r)"),
     "vanishing ratio factor": (GRAVITY_EASY_1, "C*m1*m2/r**1.3*(C1 + r)/(1 + r)"),
+    # Found by bench/judge_attacks.py: a huge fitted C1 drowns the 1 (C1 = -1e18).
+    "term drowned by a huge coefficient": (COULOMB_EASY_2, "C*q1*q2*r*(1 + C1*r)"),
     # Polynomial and series surrogates.
     "polynomial in theta, free power of I0": (
         MALUS_MEDIUM_3,
