@@ -65,6 +65,12 @@ class Law:
     constants: tuple[HiddenConstant, ...] = ()
     tree: Node | None = None
 
+    @property
+    def constant_count(self) -> int:
+        """How many hidden constants the law has: ``len(constants)`` for a law built from a
+        tree, 1 for a legacy law built by :func:`scaled_law` (one constant, not listed)."""
+        return len(self.constants) if self.tree is not None or self.constants else 1
+
 
 def scaled_law(name: str, shape: str, fn: Shape, constant: float, unit: str) -> Law:
     """The law ``constant * shape``, with the formula text and function built from one value.

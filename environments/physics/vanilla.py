@@ -75,7 +75,10 @@ class VanillaLawEnvironment(Environment):
     def ground_truth(self) -> GroundTruth:
         """The hidden law with its constant, for verifiers only."""
         return GroundTruth(
-            formula=self._law.formula, function=self._law.function, inputs=self.domain.inputs
+            formula=self._law.formula,
+            function=self._law.function,
+            inputs=self.domain.inputs,
+            constants=self._law.constant_count,
         )
 
 

@@ -111,6 +111,7 @@ class SystemLawEnvironment(Environment):
             formula=self._law.formula,
             function=self._law.function,
             inputs=self.apparatus.law_inputs,
+            constants=self._law.constant_count,
         )
 
 
