@@ -8,6 +8,7 @@ campaign commands stay small; mounted there as the ``bench`` sub-command.
 from __future__ import annotations
 
 import math
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,6 +30,28 @@ DbOption = Annotated[
         envvar="DISCOLAB_DB",
     ),
 ]
+
+
+SeedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--seed",
+        help="Secret seed of a private split (default: $DISCOLAB_SUITE_SEED for a private one).",
+    ),
+]
+
+suite_app = typer.Typer(no_args_is_help=True, help="Create benchmark suites.")
+app.add_typer(suite_app, name="suite")
+
+
+def _load(suite: str, seed: str | None) -> Any:
+    """Load ``suite``; a private split takes ``--seed`` or ``$DISCOLAB_SUITE_SEED``."""
+    from discolab.splits import SEED_ENV
+    from discolab.suites import is_private, load_suite
+
+    if seed is None and is_private(suite):
+        seed = os.environ.get(SEED_ENV)
+    return load_suite(suite, secret=seed)
 
 
 class GroupBy(StrEnum):
@@ -138,18 +161,18 @@ def score(
     store: Annotated[
         bool, typer.Option("--store/--no-store", help="Store the scored run in the database.")
     ] = True,
+    seed: SeedOption = None,
 ) -> None:
     """Score a submission made by anyone against every task of a suite, and store the run.
 
     Scoring the same file again for the same suite and label replaces the stored run.
     """
     from discolab.errors import ConfigError
-    from discolab.suites import load_suite
 
     if label is not None and not label.strip():
         raise ConfigError("--label must not be empty; name the run, e.g. --label my-model")
     console = Console(highlight=False)
-    loaded = load_suite(suite)
+    loaded = _load(suite, seed)
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
     if store:
@@ -168,6 +191,7 @@ def run(
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Tasks run in parallel.")] = 2,
     db: DbOption = None,
+    seed: SeedOption = None,
 ) -> None:
     """Run an agent over every task of a suite, write a submission, score and store it.
 
@@ -175,10 +199,9 @@ def run(
     """
     from discolab.bench_runner import run_suite
     from discolab.campaign import resolve_database_url
-    from discolab.suites import load_suite
 
     console = Console(highlight=False)
-    loaded = load_suite(suite)
+    loaded = _load(suite, seed)
     run_name = name or f"{loaded.id}-{proposer.replace(':', '-')}"
     submission = out or Path("runs") / f"{run_name}.jsonl"
     with _progress(console) as bar:
@@ -202,6 +225,54 @@ def run(
     _store(db, loaded, report, submission, run_name, parsed, console)
 
 
+@suite_app.command("new")
+def suite_new(
+    name: Annotated[str, typer.Argument(help="Id of the new private split, e.g. my-split-1.")],
+    seed: Annotated[
+        str,
+        typer.Option(
+            "--seed", help="The secret seed (at least 8 characters); keep it off disk.", prompt=True
+        ),
+    ],
+    generator: Annotated[str, typer.Option(help="Variant generator version: v1 or v2.")] = "v2",
+    out: Annotated[
+        Path | None, typer.Option(help="Suite file (default: configs/suites/NAME.toml).")
+    ] = None,
+    env: Annotated[str, typer.Option(help="Environment ids or glob to cover.")] = "newton/*",
+    noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Relative noise.")] = 0.0,
+    budget: Annotated[int, typer.Option(min=1, help="Experiment calls per task.")] = 10,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing suite file.")] = False,
+) -> None:
+    """Create a private split: unseen variants of the suite grammar, redrawn from a secret.
+
+    The suite file holds a salt and a salted hash of the secret, never a law; scoring or
+    running it needs the same secret again (--seed or $DISCOLAB_SUITE_SEED).
+    """
+    import tomllib
+
+    from discolab.errors import ConfigError
+    from discolab.splits import new_private_split, private_suite_text
+    from discolab.suites import suite_from_dict
+
+    path = out or Path("configs") / "suites" / f"{name}.toml"
+    if path.exists() and not force:
+        raise ConfigError(f"suite file {str(path)!r} exists; pass --force to overwrite it")
+    split = new_private_split(seed, generator)
+    text = private_suite_text(
+        name,
+        split,
+        description=f"Private split ({generator} generator): {env} x 9 unseen variants",
+        options={"noise": float(noise), "budget": int(budget), "seed": 0},
+        env=env,
+    )
+    loaded = suite_from_dict(tomllib.loads(text), source=str(path), secret=seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    console = Console(highlight=False)
+    console.print(f"wrote private split {name} ({len(loaded.tasks)} tasks) to {path}")
+    console.print(f"score with: discolab bench score {path} SUBMISSION.jsonl --seed SECRET")
+
+
 def _date(run: Any) -> str:
     return run.created_at.strftime("%Y-%m-%d")
 
@@ -217,15 +288,15 @@ def leaderboard(
         bool,
         typer.Option("--all", help="Also show runs scored on an older task list of the suite."),
     ] = False,
+    seed: SeedOption = None,
 ) -> None:
     """Rank the stored runs of a suite: best accuracy first, then mean score."""
     from discolab.campaign import resolve_database_url
     from discolab.leaderboard import build_leaderboard
     from discolab.storage import BenchmarkStore, Database
-    from discolab.suites import load_suite
 
     console = Console(highlight=False)
-    loaded = load_suite(suite)
+    loaded = _load(suite, seed)
     with Database(resolve_database_url(db)) as database:
         if database.path is not None and not database.path.exists():
             board = None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from discolab.config import AgentConfig, CampaignConfig, EnvironmentConfig
 from discolab.errors import CampaignNotFound, DiscolabError
+from discolab.splits import SECRET_OPTION
 from discolab.suites import Suite, SuiteTask
 
 logger = logging.getLogger(__name__)
@@ -73,9 +74,10 @@ def run_task(
 
     cid = campaign_id_for(run_name, task)
     runner = CampaignRunner(database_url)
+    secrets = {k: v for k, v in task.options.items() if k == SECRET_OPTION}
     try:
         try:
-            result = runner.resume(cid)
+            result = runner.resume(cid, secrets=secrets)
         except CampaignNotFound:
             result = runner.start(_task_config(suite, task, proposer, options), campaign_id=cid)
         summary = result.summary

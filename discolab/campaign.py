@@ -7,12 +7,13 @@ from its last checkpoint, so a campaign killed at any point finishes as if it ne
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from discolab.config import CampaignConfig, config_from_dict
 from discolab.environments.catalog import make_environment
 from discolab.errors import DiscolabError, ModelError
 from discolab.hall_of_fame import latest_per_formula
+from discolab.splits import redacted_options, restored_options
 from discolab.storage.db import Database, default_database_url
 from discolab.storage.store import CampaignStore
 from discolab.verifiers.systems import make_verifier
@@ -126,31 +128,54 @@ class CampaignRunner:
         campaign_id: str | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> CampaignResult:
-        """Validate ``config``, store a new campaign and run it to the end."""
+        """Validate ``config``, store a new campaign and run it to the end.
+
+        A private split's variant seed is not stored (see :mod:`discolab.splits`): resuming
+        such a campaign needs it again.
+        """
         env, proposer = self._build_parts(config)  # fail on a bad config before storing
         cid = campaign_id or new_campaign_id(config.name)
+        public = redacted_options(config.environment.options)
+        stored = dataclasses.replace(
+            config, environment=dataclasses.replace(config.environment, options=public)
+        )
         self.store.create_campaign(
             id=cid,
             name=config.name,
             env_id=config.environment.id,
-            env_options=dict(config.environment.options),
+            env_options=public,
             proposer=config.agent.proposer,
             seed=config.seed,
-            config=config.to_dict(),
+            config=stored.to_dict(),
         )
         logger.info("campaign %s created", cid)
         return self._drive(cid, config, env, proposer, on_progress, fresh=True)
 
     def resume(
-        self, campaign_id: str, *, on_progress: ProgressCallback | None = None
+        self,
+        campaign_id: str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        secrets: Mapping[str, Any] | None = None,
     ) -> CampaignResult:
-        """Continue a stopped or killed campaign from its last checkpoint."""
+        """Continue a stopped or killed campaign from its last checkpoint.
+
+        ``secrets`` supplies the environment options that were not stored (a private split's
+        ``variant_seed``).
+
+        Raises:
+            ConfigError: the campaign ran on a private split and ``secrets`` lacks its seed.
+        """
         record = self.store.get_campaign(campaign_id)
         if record.status == "finished":
             return CampaignResult(
                 record.id, record.status, record.stop_reason, dict(record.summary or {}), 0.0
             )
         config = config_from_dict(record.config)
+        options = restored_options(config.environment.options, secrets, campaign_id)
+        config = dataclasses.replace(
+            config, environment=dataclasses.replace(config.environment, options=options)
+        )
         env, proposer = self._build_parts(config)
         return self._drive(campaign_id, config, env, proposer, on_progress, fresh=False)
 

@@ -5,10 +5,15 @@ A suite file says which environments and shifts it covers and the options every 
 stable ids ``<env id>#<shift>`` (``newton/gravity-v1#s2``), so a submission can name a task
 without knowing how the suite was written. Expansion reads the environment catalog, so a suite
 of ``newton/*`` grows with it; a suite's version (``newton-v1``) pins what it meant.
+
+A suite file with a ``[private]`` table is a private split (:mod:`discolab.splits`): it loads
+only with its secret seed, and its tasks ``<env id>#p-easy-1`` are the generated slots of the
+selected environments, redrawn from that seed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import tomllib
 from collections.abc import Mapping
@@ -18,11 +23,23 @@ from typing import Any
 
 from discolab.errors import ConfigError
 from discolab.registry import suggest
+from discolab.splits import (
+    GENERATOR_PREFIX,
+    PRIVATE_PREFIX,
+    SECRET_OPTION,
+    PrivateSplit,
+    private_split_from_table,
+    variant_seed,
+)
 
 TASK_SEPARATOR = "#"
 SUITE_OPTION_KEYS = {"noise": float, "budget": int, "max_batch": int, "seed": int}
 DIFFICULTIES = ("easy", "medium", "hard")
 SYSTEM_LEVELS = ("vanilla", "simple", "complex")
+SLOTS = tuple(f"{d}-{k}" for d in DIFFICULTIES for k in (1, 2, 3))
+"""The generated variant slots a private split draws per environment."""
+FAMILY_PREFIXES = (PRIVATE_PREFIX, *(p for p in GENERATOR_PREFIX.values() if p))
+"""Shift prefixes that name a family, not a difficulty (``p-easy-1``, ``v2-hard-3``)."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +65,17 @@ class SuiteTask:
 
 @dataclass(frozen=True)
 class Suite:
-    """A named, versioned list of tasks."""
+    """A named, versioned list of tasks.
+
+    ``private`` is set for a private split (its tasks then carry the variant seed).
+    """
 
     id: str
     description: str
     tasks: tuple[SuiteTask, ...]
     source: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+    private: PrivateSplit | None = None
 
     def task(self, task_id: str) -> SuiteTask | None:
         """The task with ``task_id``, or ``None``."""
@@ -68,16 +89,21 @@ def task_labels(env_id: str, shift: str) -> tuple[str, str, str]:
     """(domain, difficulty, system) of a task, read from its id and shift name.
 
     ``newton/gravity-simple-v1`` is domain ``gravity`` at system level ``simple``; shift
-    ``medium-2`` has difficulty ``medium``; ``canonical`` is its own difficulty.
+    ``medium-2`` (or ``v2-medium-2``, ``p-medium-2``) has difficulty ``medium``; an
+    out-of-grammar ``ood-3`` has difficulty ``ood``; ``canonical`` is its own difficulty.
     """
     name = env_id.rsplit("/", 1)[-1].rsplit("-v", 1)[0]
     system = "vanilla"
     for level in ("simple", "complex"):
         if name.endswith(f"-{level}"):
             name, system = name.removesuffix(f"-{level}"), level
+    for family in FAMILY_PREFIXES:
+        shift = shift.removeprefix(family)
     prefix = shift.split("-", 1)[0]
     if shift == "canonical":
         difficulty = "canonical"
+    elif prefix == "ood":
+        difficulty = "ood"
     elif prefix in DIFFICULTIES:
         difficulty = prefix
     else:
@@ -85,14 +111,27 @@ def task_labels(env_id: str, shift: str) -> tuple[str, str, str]:
     return name, difficulty, system
 
 
-def load_suite(path: str | Path) -> Suite:
-    """Read and expand a suite TOML file (see ``configs/suites/``)."""
+def load_suite(path: str | Path, *, secret: str | None = None) -> Suite:
+    """Read and expand a suite TOML file (see ``configs/suites/``).
+
+    ``secret`` is a private split's seed; it is required for a private split and refused
+    for a public suite (a mistake that would otherwise score the public laws).
+    """
     path = resolve_suite_path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"suite file {str(path)!r} is not valid TOML: {exc}") from None
-    return suite_from_dict(data, source=str(path))
+    return suite_from_dict(data, source=str(path), secret=secret)
+
+
+def is_private(path: str | Path) -> bool:
+    """Whether the suite file at ``path`` (or named so) is a private split."""
+    resolved = resolve_suite_path(path)
+    try:
+        return "private" in tomllib.loads(resolved.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
 
 
 def resolve_suite_path(value: str | Path) -> Path:
@@ -109,19 +148,23 @@ def resolve_suite_path(value: str | Path) -> Path:
     )
 
 
-def suite_from_dict(data: Mapping[str, Any], *, source: str = "") -> Suite:
-    """Validate and expand a parsed suite file."""
+def suite_from_dict(
+    data: Mapping[str, Any], *, source: str = "", secret: str | None = None
+) -> Suite:
+    """Validate and expand a parsed suite file (``secret``: see :func:`load_suite`)."""
     from discolab.environments.catalog import describe_environments
 
+    keys = ["suite", "options", "tasks", "private"]
     for key in data:
-        if key not in ("suite", "options", "tasks"):
-            raise ConfigError(
-                f"unknown key [{key}] in suite{suggest(key, ['suite', 'options', 'tasks'])}"
-            )
+        if key not in keys:
+            raise ConfigError(f"unknown key [{key}] in suite{suggest(key, keys)}")
     head = _table(data, "suite")
     suite_id = head.get("id")
     if not isinstance(suite_id, str) or not suite_id:
         raise ConfigError("suite.id must be a non-empty string, e.g. 'newton-v1'")
+    private = private_split_from_table(data["private"], suite_id) if "private" in data else None
+    if private is None and secret:
+        raise ConfigError(f"suite {suite_id!r} is public; --seed applies to private splits only")
     options = dict(data.get("options", {}))
     for key, value in options.items():
         if key not in SUITE_OPTION_KEYS:
@@ -137,9 +180,20 @@ def suite_from_dict(data: Mapping[str, Any], *, source: str = "") -> Suite:
     if not isinstance(selections, list) or not selections:
         raise ConfigError("a suite needs at least one [[tasks]] table with env = '<id or glob>'")
     environments = {info.id: info for info in describe_environments()}
+    if private is not None:
+        seed = variant_seed(private, secret, suite_id)
+        prefix = GENERATOR_PREFIX[private.generator]
+        # select slots (easy-1 ...) of every environment that has generated variants
+        environments = {
+            k: dataclasses.replace(v, shifts=SLOTS)
+            for k, v in environments.items()
+            if set(SLOTS) <= set(v.shifts)
+        }
     tasks: dict[str, SuiteTask] = {}
     for n, selection in enumerate(selections):
         for task in _expand(selection, n, environments, options):
+            if private is not None:
+                task = _private_task(task, prefix, seed)
             tasks.setdefault(task.id, task)
     return Suite(
         id=suite_id,
@@ -147,6 +201,17 @@ def suite_from_dict(data: Mapping[str, Any], *, source: str = "") -> Suite:
         tasks=tuple(tasks.values()),
         source=source,
         options=options,
+        private=private,
+    )
+
+
+def _private_task(task: SuiteTask, prefix: str, seed: int) -> SuiteTask:
+    """A slot task of a private split: id ``<env>#p-<slot>``, the family's shift, the seed."""
+    slot = str(task.options["shift"])
+    return dataclasses.replace(
+        task,
+        id=f"{task.env_id}{TASK_SEPARATOR}{PRIVATE_PREFIX}{slot}",
+        options={**task.options, "shift": prefix + slot, SECRET_OPTION: seed},
     )
 
 

@@ -33,11 +33,14 @@ class GroundTruth:
         formula: the law in Python syntax with its constants as numbers (for reports).
         function: vectorised evaluation ``{input name: array} -> array`` of the noise-free law.
         inputs: the declared input domain, for held-out sampling.
+        constants: how many hidden constants the law has (its fitted numbers); the judge
+            caps a candidate's free parameters from it. 0 when the caller does not know.
     """
 
     formula: str
     function: ArrayFn
     inputs: tuple[Variable, ...]
+    constants: int = 0
 
     def evaluate(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
         """Noise-free outputs at the given input columns."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -64,6 +64,12 @@ class Law:
     difficulty: str = "legacy"
     constants: tuple[HiddenConstant, ...] = ()
     tree: Node | None = None
+
+    @property
+    def constant_count(self) -> int:
+        """How many hidden constants the law has: ``len(constants)`` for a law built from a
+        tree, 1 for a legacy law built by :func:`scaled_law` (one constant, not listed)."""
+        return len(self.constants) if self.tree is not None or self.constants else 1
 
 
 def scaled_law(name: str, shape: str, fn: Shape, constant: float, unit: str) -> Law:
@@ -117,6 +123,11 @@ class Domain:
         inputs: the controllable inputs with ranges and units.
         output: the measured quantity.
         laws: the canonical law first, then the shifted variants.
+        private: ``(shift, variant seed or None) -> Law``: the generated variant ``shift``
+            of a private seed, or with ``None`` one of the ``generated`` shifts (see
+            :meth:`law`); ``None`` when the domain has no generator.
+        generated: names of further shifts generated on first use by ``private`` (so that
+            building the domain stays fast); listed by :attr:`shifts` after ``laws``.
     """
 
     title: str
@@ -124,27 +135,42 @@ class Domain:
     inputs: tuple[Variable, ...]
     output: Variable
     laws: tuple[Law, ...]
+    private: Callable[[str, int | None], Law] | None = field(
+        default=None, compare=False, repr=False
+    )
+    generated: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.laws or self.laws[0].name != CANONICAL:
             raise ValueError("a domain lists its canonical law first")
-        if len({law.name for law in self.laws}) != len(self.laws):
+        if len(set(self.shifts)) != len(self.shifts):
             raise ValueError("shift names of a domain must be unique")
+        if self.generated and self.private is None:
+            raise ValueError("generated shifts need a private generator")
 
     @property
     def shifts(self) -> tuple[str, ...]:
-        """Names of every law, canonical first."""
-        return tuple(law.name for law in self.laws)
+        """Names of every law, canonical first, generated shifts last."""
+        return (*(law.name for law in self.laws), *self.generated)
 
-    def law(self, shift: str) -> Law:
-        """The law selected by ``shift``.
+    def law(self, shift: str, variant_seed: int | None = None) -> Law:
+        """The law selected by ``shift``, or with ``variant_seed`` the generated variant
+        ``shift`` (``easy-1``, ``v2-hard-3``, ...) of that private seed.
 
         Raises:
-            ConfigError: unknown shift name, with the closest valid one and the full list.
+            ConfigError: unknown shift name, with the closest valid one and the full list;
+                a ``variant_seed`` for a domain without a generator or a shift that is not
+                a generated one.
         """
+        if variant_seed is not None:
+            if self.private is None:
+                raise ConfigError(f"{self.title!r} has no generated variants for a variant seed")
+            return self.private(shift, variant_seed)
         for law in self.laws:
             if law.name == shift:
                 return law
+        if shift in self.generated and self.private is not None:
+            return self.private(shift, None)
         raise ConfigError(
             f"unknown shift {shift!r}{closest(str(shift), self.shifts)}; "
             f"valid shifts: {', '.join(self.shifts)}"

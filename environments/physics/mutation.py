@@ -36,10 +36,20 @@ mutations of any kind, ``hard`` three mutations of which at least one is a ``wra
 
 Everything is driven by one ``numpy`` generator seeded with ``(seed, crc32(domain name))``, so
 the same seed always gives the same variants and domains do not share draws.
+
+Generator versions (:data:`GENERATORS`): ``v1`` is the procedure above, frozen (it makes
+``newton-v1``). ``v2`` draws from its own stream ``(seed, crc32(domain name), 2)`` and grades
+each draw on its simplified law as well
+(:func:`~discolab.environments.physics.simplify.graded_acceptable`): no subterm may change
+sign on the domain, a ``hard`` law must not simplify to a monomial, and a ``medium`` power
+law must change at least two exponents. So that every domain has composite forms, ``v2``'s
+``wrap`` may also use ``exp(-x)`` in every domain (units permitting: ``x`` must be made
+dimensionless by a hidden constant inside it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Callable, Sequence
 
@@ -52,6 +62,7 @@ from discolab.environments.physics.realise import (
     LawSetup,
     canonical_law,
 )
+from discolab.environments.physics.simplify import graded_acceptable
 from discolab.environments.physics.tree import (
     Bin,
     Call,
@@ -85,28 +96,46 @@ MIN_SHAPE_DIFFERENCE = 0.02
 MAX_ATTEMPTS = 2000
 """Mutation draws per variant before generation gives up (raises ``RuntimeError``)."""
 
+GENERATORS = ("v1", "v2")
+"""Generator versions; ``v1`` is frozen, ``v2`` grades on the simplified law."""
+
 
 def generate_variants(
-    setup: LawSetup, seed: int, per_difficulty: int = 3, avoid: Sequence[Law] = ()
+    setup: LawSetup,
+    seed: int,
+    per_difficulty: int = 3,
+    avoid: Sequence[Law] = (),
+    generator: str = "v1",
+    avoid_above_easy: Sequence[Law] = (),
 ) -> tuple[Law, ...]:
     """``per_difficulty`` shifted laws per difficulty, named ``easy-1`` ... ``hard-3``.
 
-    The same ``setup`` and ``seed`` always give the same laws; the suite's seed is fixed
-    (:data:`~discolab.environments.physics.variants.NEWTON_V1_SEED`) and any other seed gives a
-    private set. Laws in ``avoid`` (hand-written shifts) are never duplicated.
+    The same ``setup``, ``seed`` and ``generator`` always give the same laws; the suites'
+    seeds are fixed (:data:`~discolab.environments.physics.variants.NEWTON_V1_SEED`) and any
+    other seed gives a private set. Laws in ``avoid`` (hand-written shifts) are never
+    duplicated; laws in ``avoid_above_easy`` (a private set's public laws) are not duplicated
+    by ``medium`` and ``hard`` variants (the easy forms of a domain are too few to avoid).
 
     Raises:
+        ValueError: ``generator`` is not one of :data:`GENERATORS`.
         RuntimeError: no acceptable variant was found in :data:`MAX_ATTEMPTS` draws.
     """
+    if generator not in GENERATORS:
+        raise ValueError(f"unknown generator {generator!r}; known: {', '.join(GENERATORS)}")
+    if generator == "v2" and "exp-" not in setup.functions:
+        setup = dataclasses.replace(setup, functions=(*setup.functions, "exp-"))
     lab = Lab(setup)
-    rng = np.random.default_rng([seed, zlib.crc32(setup.name.encode())])
+    stream = [seed, zlib.crc32(setup.name.encode())] + ([2] if generator == "v2" else [])
+    rng = np.random.default_rng(stream)
     accepted: list[Law] = []
     references = [lab.log_check(law) for law in (lab.canonical, *avoid)]
     seen = {shape_text(setup.tree)}
     for difficulty in DIFFICULTIES:
+        if difficulty == "medium":
+            references += [lab.log_check(law) for law in avoid_above_easy]
         for k in range(1, per_difficulty + 1):
             name = f"{difficulty}-{k}"
-            law = _draw_variant(lab, rng, difficulty, name, seen, references)
+            law = _draw_variant(lab, rng, difficulty, name, seen, references, generator)
             accepted.append(law)
             references.append(lab.log_check(law))
     return tuple(accepted)
@@ -119,6 +148,7 @@ def _draw_variant(
     name: str,
     seen: set[str],
     references: list[np.ndarray],
+    generator: str = "v1",
 ) -> Law:
     for _ in range(MAX_ATTEMPTS):
         tree = _mutate(lab.setup, rng, difficulty)
@@ -129,9 +159,18 @@ def _draw_variant(
         if law is None:
             continue
         logs = lab.log_check(law)
-        if all(np.std(logs - ref) >= MIN_SHAPE_DIFFERENCE for ref in references):
+        if not all(np.std(logs - ref) >= MIN_SHAPE_DIFFERENCE for ref in references):
+            continue
+        if generator == "v1" or _graded(lab, law, difficulty):
             return law
     raise RuntimeError(f"no acceptable {difficulty} variant of {lab.setup.name} was found")
+
+
+def _graded(lab: Lab, law: Law, difficulty: str) -> bool:
+    assert law.tree is not None
+    values = {c.name: c.value for c in law.constants}
+    names = [v.name for v in lab.setup.inputs]
+    return graded_acceptable(law.tree, lab.setup.tree, difficulty, names, lab.check, values)
 
 
 # -- mutations ------------------------------------------------------------------------------

@@ -31,17 +31,26 @@ class VanillaLawEnvironment(Environment):
         noise: relative Gaussian noise: a measurement is ``y * (1 + noise * N(0, 1))``.
         budget: experiment calls allowed (default 10).
         max_batch: input points per call (default 20).
+        variant_seed: secret seed of a private split (default 0: none); when given, the
+            ``shift`` (a generated one: ``easy-1``, ``v2-hard-3``, ...) is redrawn from it,
+            so its law exists only in memory.
     """
 
     env_id: ClassVar[str]
     domain: ClassVar[Domain]
 
     def __init__(
-        self, *, shift: str = CANONICAL, budget: int = 10, max_batch: int = 20, noise: float = 0.0
+        self,
+        *,
+        shift: str = CANONICAL,
+        budget: int = 10,
+        max_batch: int = 20,
+        noise: float = 0.0,
+        variant_seed: int = 0,
     ) -> None:
         super().__init__(budget=budget, max_batch=max_batch, noise=noise)
         self.shift = shift
-        self._law: Law = self.domain.law(shift)
+        self._law: Law = self.domain.law(shift, int(variant_seed) or None)
         self._spec = TaskSpec(
             task_id=self.env_id,
             title=self.domain.title,
@@ -62,7 +71,10 @@ class VanillaLawEnvironment(Environment):
     def options(cls) -> tuple[Option, ...]:
         """``shift`` (one of the domain's laws) and the base options."""
         shift = Option("shift", str, CANONICAL, "which hidden law is used", cls.domain.shifts)
-        return (shift, *super().options())
+        variant = Option(
+            "variant_seed", int, 0, "secret seed of a private split (0: none)", (), 0, None
+        )
+        return (shift, *super().options(), variant)
 
     @property
     def spec(self) -> TaskSpec:
@@ -75,7 +87,10 @@ class VanillaLawEnvironment(Environment):
     def ground_truth(self) -> GroundTruth:
         """The hidden law with its constant, for verifiers only."""
         return GroundTruth(
-            formula=self._law.formula, function=self._law.function, inputs=self.domain.inputs
+            formula=self._law.formula,
+            function=self._law.function,
+            inputs=self.domain.inputs,
+            constants=self._law.constant_count,
         )
 
 

@@ -121,12 +121,13 @@ def test_reset_refuses_a_bad_seed(seed: object) -> None:
 
 def test_list_options_declares_types_and_defaults() -> None:
     options = list_options(GRAVITY)
-    assert list(options) == ["shift", "noise", "budget", "max_batch", "seed"]
+    assert list(options) == ["shift", "noise", "budget", "max_batch", "variant_seed", "seed"]
     assert {n: o.default for n, o in options.items()} == {
         "shift": "canonical",
         "noise": 0.0,
         "budget": 10,
         "max_batch": 20,
+        "variant_seed": 0,
         "seed": 0,
     }
     assert options["shift"].choices[0] == "canonical"

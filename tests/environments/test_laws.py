@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pytest
 
-from discolab.environments.base import sample_inputs
+from discolab.environments.base import GroundTruth, sample_inputs
 from discolab.environments.catalog import describe_environments, make_environment
 from discolab.environments.physics.laws import Domain, number_text, scaled_law
 from discolab.errors import ConfigError
@@ -53,7 +53,7 @@ def test_law_has_the_documented_structure(env_id: str, shift: str) -> None:
 
 
 def test_every_hand_written_shift_is_documented_here() -> None:
-    generated = ("easy-", "medium-", "hard-")
+    generated = ("easy-", "medium-", "hard-", "v2-", "ood-")
     listed = {
         (i.id, s)
         for i in describe_environments()
@@ -88,3 +88,15 @@ def test_scaled_law_and_domain_checks() -> None:
     assert domain.shifts == ("canonical", "s1")
     with pytest.raises(ConfigError, match="did you mean 's1'"):
         domain.law("S1")
+
+
+def test_ground_truth_counts_the_hidden_constants() -> None:
+    """The judge caps free parameters from ``GroundTruth.constants``: every level fills it."""
+    for env_id in ("newton/gravity-v1", "newton/gravity-simple-v1", "newton/gravity-complex-v1"):
+        assert make_environment(env_id).ground_truth().constants == 1
+        law = type(make_environment(env_id)).domain.law("hard-1")
+        truth = make_environment(env_id, shift="hard-1").ground_truth()
+        assert truth.constants == len(law.constants) >= 1
+    legacy = scaled_law("canonical", "x**2", lambda c: c["x"] ** 2, 3.0, "1")
+    assert legacy.constant_count == 1
+    assert GroundTruth("x", lambda c: c["x"], ()).constants == 0

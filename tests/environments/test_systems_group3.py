@@ -29,7 +29,13 @@ IDS = (
     "newton/bose-einstein-simple-v1",
     "newton/bose-einstein-complex-v1",
 )
-CASES = [(env_id, shift) for env_id in IDS for shift in environment_class(env_id).domain.shifts]
+# The v2 and out-of-grammar shifts are covered by test_env_conformance.py (and test_ood.py).
+CASES = [
+    (env_id, shift)
+    for env_id in IDS
+    for shift in environment_class(env_id).domain.shifts
+    if not shift.startswith(("v2-", "ood-"))
+]
 CASE_IDS = [f"{env_id}:{shift}" for env_id, shift in CASES]
 RUNS = 300
 
@@ -135,7 +141,7 @@ def test_inversion_through_experiments(env_id: str, points: int) -> None:
 
 @pytest.mark.parametrize("env_id", IDS)
 def test_checks_accept_the_truth_and_reject_a_wrong_law(env_id: str) -> None:
-    for shift in environment_class(env_id).domain.shifts:
+    for shift in sorted({shift for _, shift in CASES}):
         env = make_environment(env_id, shift=shift)
         app, truth = type(env).apparatus, env.ground_truth()
         controls = _controls(app, 8, seed=5)

@@ -36,6 +36,8 @@ class SystemLawEnvironment(Environment):
         budget: experiment calls allowed (default 10).
         max_batch: runs per call (default 4).
         points: samples per recorded series (default 64, at most 1000).
+        variant_seed: secret seed of a private split (default 0: none); when given, the
+            ``shift`` (a generated one: ``easy-1``, ``v2-hard-3``, ...) is redrawn from it.
     """
 
     env_id: ClassVar[str]
@@ -50,11 +52,12 @@ class SystemLawEnvironment(Environment):
         max_batch: int = DEFAULT_RUNS,
         noise: float = 0.0,
         points: int = DEFAULT_POINTS,
+        variant_seed: int = 0,
     ) -> None:
         super().__init__(budget=budget, max_batch=max_batch, noise=noise)
         self.shift = shift
         self.points = int(points)
-        self._law: Law = self.domain.law(shift)
+        self._law: Law = self.domain.law(shift, int(variant_seed) or None)
         app = self.apparatus
         self._spec = TaskSpec(
             task_id=self.env_id,
@@ -79,6 +82,9 @@ class SystemLawEnvironment(Environment):
     def options(cls) -> tuple[Option, ...]:
         """``shift``, ``points`` and the base options (``max_batch`` counts runs)."""
         shift = Option("shift", str, CANONICAL, "which hidden law is used", cls.domain.shifts)
+        variant = Option(
+            "variant_seed", int, 0, "secret seed of a private split (0: none)", (), 0, None
+        )
         points = Option(
             "points", int, DEFAULT_POINTS, "samples per recorded series", (), 8, MAX_POINTS
         )
@@ -95,7 +101,7 @@ class SystemLawEnvironment(Environment):
                     1000,
                 )
             base.append(option)
-        return (shift, points, *base)
+        return (shift, points, *base, variant)
 
     @property
     def spec(self) -> TaskSpec:
@@ -111,6 +117,7 @@ class SystemLawEnvironment(Environment):
             formula=self._law.formula,
             function=self._law.function,
             inputs=self.apparatus.law_inputs,
+            constants=self._law.constant_count,
         )
 
 
