@@ -28,6 +28,7 @@ from discolab.agents.proposers.base import (
     Proposer,
     ScoredCandidate,
 )
+from discolab.agents.proposers.journal_handle import Journal, JournalHandle
 from discolab.environments.base import Environment
 from discolab.errors import ExperimentError
 from discolab.hall_of_fame import latest_per_formula
@@ -224,14 +225,16 @@ def build_explorer(
     store: Store,
     settings: ExplorerSettings,
     checkpointer: BaseCheckpointSaver | None = None,
-    journal: Any = None,
+    journal: Journal | None = None,
 ) -> Any:
     """Build and compile the explorer graph for one campaign.
 
-    ``journal`` (a :class:`discolab.agents.llm.journal.CallJournal`) reaches model proposers
-    through their context: it stores, caps and replays their calls.
+    ``journal`` (a :class:`discolab.agents.llm.journal.CallJournal`) stores, caps and replays
+    model calls; proposers get it only as a :class:`JournalHandle` in their context, which
+    leads to nothing else (the journal itself holds the store).
     """
     cid = settings.campaign_id
+    handle = None if journal is None else JournalHandle(journal)
 
     def context(state: ExplorerState) -> ProposalContext:
         records = store.candidates(cid)
@@ -245,7 +248,7 @@ def build_explorer(
             seed=int(np.random.SeedSequence([settings.seed, round_]).generate_state(1)[0]),
             recent=tuple(recent_attempts(records, round_)),
             last_error=state.get("last_error"),
-            journal=journal,
+            journal=handle,
         )
 
     def design(state: ExplorerState) -> ExplorerState:

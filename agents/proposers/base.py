@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from discolab.agents.proposers.journal_handle import JournalHandle
 from discolab.errors import DiscolabError
 from discolab.types import Candidate, Evaluation, Experiment, TaskSpec
 
@@ -38,8 +39,12 @@ class ProposalContext:
         recent: last round's candidates (failures included) with agent-visible feedback.
         last_error: the last problem the agent caused (a refused experiment, an unreadable
             reply), for the next prompt; None when the last step went through.
-        journal: where a model proposer looks up, caps and records its calls (a
-            :class:`discolab.agents.llm.journal.CallJournal`); None outside a campaign.
+        journal: where a model proposer looks up, caps and records its calls: a
+            :class:`~discolab.agents.proposers.journal_handle.JournalHandle` bound to the
+            campaign, never the journal itself (that holds the store); None outside one.
+
+    Nothing here leads to the store, the environment, the verifier or the hidden law: the
+    fields are plain data and one narrow handle (``tests/agents/test_context_spy.py``).
     """
 
     spec: TaskSpec
@@ -50,7 +55,14 @@ class ProposalContext:
     options: Mapping[str, object] = field(default_factory=dict)
     recent: tuple[ScoredCandidate, ...] = ()
     last_error: str | None = None
-    journal: Any = None
+    journal: JournalHandle | None = None
+
+    def __post_init__(self) -> None:
+        if self.journal is not None and not isinstance(self.journal, JournalHandle):
+            raise TypeError(
+                f"ProposalContext.journal must be a JournalHandle, not "
+                f"{type(self.journal).__name__}: a proposer never gets the journal's store"
+            )
 
 
 class ProposalRejected(DiscolabError):

@@ -26,7 +26,7 @@ import numpy as np
 
 from discolab.agents.llm.client import Completion, ToolCall
 from discolab.agents.llm.ensemble import Ensemble
-from discolab.agents.llm.journal import CallJournal, memory_journal
+from discolab.agents.llm.journal import memory_journal
 from discolab.agents.llm.parsing import ParseFailure
 from discolab.agents.llm.prompts import explorer_messages
 from discolab.agents.llm.protocols import (
@@ -37,6 +37,7 @@ from discolab.agents.llm.protocols import (
     parse_points,
 )
 from discolab.agents.proposers.base import ProposalContext, ProposalRejected
+from discolab.agents.proposers.journal_handle import Journal
 from discolab.errors import ConfigError, ModelRejected
 from discolab.storage.calls import ModelCall
 from discolab.types import Candidate, CandidateKind
@@ -127,7 +128,7 @@ class ModelLawProposer:
     def _ask(
         self, purpose: str, context: ProposalContext, parse: Callable[[Completion], T]
     ) -> tuple[T | None, str | None, ModelCall]:
-        journal: CallJournal = context.journal or self._journal
+        journal: Journal = context.journal or self._journal
         key = f"r{context.round}-{purpose}"
         stored = journal.lookup(key)
         if stored is not None:

@@ -21,8 +21,9 @@ import numpy as np
 from discolab.agents.edits import EDIT_MODES, EditMode, EditResult, apply_edit
 from discolab.agents.llm.client import Completion
 from discolab.agents.llm.ensemble import Ensemble
-from discolab.agents.llm.journal import CallJournal, memory_journal
+from discolab.agents.llm.journal import memory_journal
 from discolab.agents.llm.prompts import render
+from discolab.agents.proposers.journal_handle import Journal
 from discolab.agents.proposers.model import completion_of
 from discolab.errors import ConfigError
 from discolab.storage.calls import ModelCall
@@ -107,7 +108,7 @@ class ProgramEditProposer:
         task: str,
         *,
         n: int = 1,
-        journal: CallJournal | None = None,
+        journal: Journal | None = None,
         key_prefix: str = "g0",
         seed: int = 0,
         generation: int = 0,

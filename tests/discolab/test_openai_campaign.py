@@ -238,22 +238,24 @@ def test_cli_stopped_campaign_exits_3(fake_openai: FakeOpenAI, tmp_path: Path) -
 def test_sigkill_then_resume_with_a_model_matches_an_uninterrupted_run(
     fake_openai: FakeOpenAI, tmp_path: Path
 ) -> None:
+    """Killed while its 6th model call is in flight (5 stored), resumed, and equal to a run
+    never killed: the stored calls are replayed, only the one in flight is made again, and
+    the noisy measurements of the resumed calls are the ones the reference saw."""
     import signal
-    import time
+    import threading
 
     from discolab.storage.db import Database
     from discolab.storage.store import CampaignStore
 
-    def slow(body: dict[str, Any]) -> Reply:
-        reply = law_discovery(body)
-        reply.delay = 0.15
-        return reply
+    hold = threading.Event()  # set: the victim's call is in flight and held
+    release = threading.Event()  # set: the victim is dead, let the held handler go
+    victim_calls = {"n": 0}
 
-    fake_openai.responder = slow
+    fake_openai.responder = law_discovery
     config = tmp_path / "c.toml"
     config.write_text(
         '[campaign]\nname = "kill"\nseed = 3\n[environment]\nid = "newton/gravity-v1"\n'
-        '[environment.options]\nshift = "s2"\nbudget = 6\n'
+        '[environment.options]\nshift = "s2"\nbudget = 6\nnoise = 0.01\n'
         f'[agent]\nproposer = "openai:fake"\nstop_when_confident = false\n'
         f'[agent.options]\nbase_url = "{fake_openai.url}"\n'
     )
@@ -272,23 +274,29 @@ def test_sigkill_then_resume_with_a_model_matches_an_uninterrupted_run(
     requests_per_run = len(fake_openai.chat_requests)
     assert requests_per_run == 12
 
+    def hold_the_sixth(body: dict[str, Any]) -> Reply:
+        victim_calls["n"] += 1
+        if victim_calls["n"] == 6:
+            hold.set()
+            release.wait(timeout=240)
+        return law_discovery(body)
+
+    fake_openai.responder = hold_the_sixth
     db = tmp_path / "victim.db"
     env = {**os.environ, "DISCOLAB_DB": str(db)}
     args = [sys.executable, "-m", "discolab", "run", str(config), "--id", "victim"]
     proc = subprocess.Popen(
         args, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if len(CampaignStore(Database(sqlite_url(db))).calls.list("victim")) >= 5:
-                break
-        except Exception:  # the database may not exist yet
-            pass
-        time.sleep(0.02)
-    assert proc.poll() is None, "campaign finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:
+        assert hold.wait(timeout=240), "the victim never made its 6th call"
+        assert proc.poll() is None, "campaign finished before it could be killed"
+        assert len(CampaignStore(Database(sqlite_url(db))).calls.list("victim")) == 5
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        release.set()
+    fake_openai.responder = law_discovery
     before_resume = len(fake_openai.chat_requests)
     resumed = subprocess.run(
         [sys.executable, "-m", "discolab", "resume", "victim"],
@@ -300,6 +308,6 @@ def test_sigkill_then_resume_with_a_model_matches_an_uninterrupted_run(
     )
     assert resumed.returncode == 0, resumed.stderr
     assert snapshot(sqlite_url(db), "victim") == expected
-    # At most the one call in flight at the kill is made twice; stored calls are replayed.
-    assert len(fake_openai.chat_requests) - requests_per_run <= requests_per_run + 1
-    assert len(fake_openai.chat_requests) - before_resume <= requests_per_run - 5 + 1
+    # Exactly the one call in flight at the kill is made twice; stored calls are replayed.
+    assert len(fake_openai.chat_requests) - requests_per_run == requests_per_run + 1
+    assert len(fake_openai.chat_requests) - before_resume == requests_per_run - 5
