@@ -35,6 +35,12 @@ from discolab.types import Candidate, CandidateKind, Evaluation, Experiment
 
 MAX_LINE_BYTES = 64 * 1024
 VERIFIER_ID = "laws-v1"
+MAX_LAW_PARAMETERS = 12
+"""Most free parameters a submitted law may carry; more is refused before any fit.
+
+A guard of the scorer, independent of the task and of machine speed: fitting cost grows
+with the parameter count (a 36-parameter line took minutes), while no law of the shipped
+suites needs more than a handful. The judge applies its own, tighter per-task cap."""
 
 
 @dataclass(frozen=True)
@@ -199,12 +205,37 @@ def calibration_experiments(task: SuiteTask, env: Any) -> list[Experiment]:
     return experiments
 
 
+def screen_law(law: str, names: Sequence[str]) -> str | None:
+    """Why ``law`` is refused before any measurement or fit, or None when it may be scored.
+
+    Refused: a formula the project's parser rejects (the verifier would reject it too, but
+    only after the task's calibration data were measured) and one with more than
+    :data:`MAX_LAW_PARAMETERS` free parameters.
+    """
+    from discolab.errors import ExpressionError
+    from discolab.verifiers.expressions import parse_expression
+
+    try:
+        parsed = parse_expression(law, names)
+    except ExpressionError as exc:
+        return f"formula rejected: {exc}"
+    if len(parsed.parameters) > MAX_LAW_PARAMETERS:
+        return (
+            f"formula rejected: it has {len(parsed.parameters)} free parameters; a submitted "
+            f"law may have at most {MAX_LAW_PARAMETERS}"
+        )
+    return None
+
+
 def score_task(task: SuiteTask, law: str) -> TaskScore:
     """Score one law on one task; failures become a zero score with the reason."""
     from discolab.environments.catalog import make_environment
     from discolab.verifiers.systems import make_verifier
 
     env = make_environment(task.env_id, **dict(task.options))
+    refused = screen_law(law, env.spec.formula_names)
+    if refused is not None:
+        return TaskScore(task, law, 0.0, False, {}, refused)
     verifier = make_verifier(env.spec, env.ground_truth())
     candidate = Candidate(kind=CandidateKind.EXPRESSION, source=law, proposer="submission")
     evaluation = verifier.evaluate(candidate, calibration_experiments(task, env))
