@@ -5,8 +5,10 @@ input names only: 384-character lines with 36 free parameters, polynomial series
 formulas nested to the parser's depth limit, huge exponents and towers, ``__import__``, forms
 that are NaN everywhere, duplicate task lines, plus garbage lines (not JSON, not an object, a
 law that is not a string, an unknown task, a line over the size limit). It scores them as
-``discolab bench score`` would, then scores an honest built-in-style submission (a power law
-``C*x1**C1*x2**C2...`` per task) of the same size, and prints both times and their ratio.
+``discolab bench score`` would, then scores an honest submission of the same size (by
+default a built-in-style power law ``C*x1**C1*x2**C2...`` per task; ``--honest FILE`` takes
+a real one, such as the file ``discolab bench run newton-v1`` writes), and prints both times
+and their ratio.
 Target (issue 9): the 324 hostile lines of newton-v1 score in 60 s or less.
 
 ``--profile`` runs the hostile scoring under cProfile and prints where the time goes;
@@ -177,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated hostile kinds")
     parser.add_argument("--profile", action="store_true", help="cProfile the hostile scoring")
     parser.add_argument("--no-honest", action="store_true", help="skip the honest submission")
+    parser.add_argument("--honest", metavar="FILE", help="honest submission JSONL to time")
     parser.add_argument("--budget", type=float, default=60.0, help="target seconds (324 lines)")
     args = parser.parse_args(argv)
     from discolab.suites import Suite, load_suite
@@ -204,6 +207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             slowest[(s.error or "scored")[:70]] += 1
         for reason, count in slowest.most_common(8):
             print(f"  {count:4d} x {reason}")
+        if args.honest:
+            wanted = {t.id for t in tasks}
+            kept = [
+                line
+                for line in Path(args.honest).read_text(encoding="utf-8").splitlines()
+                if line.strip() and json.loads(line).get("task") in wanted
+            ]
+            honest.write_text("\n".join(kept) + "\n", encoding="utf-8")
         if not args.no_honest:
             good_s, good, _ = timed_score(suite, honest)
             good_matched = sum(s.symbolic_match for s in good.scores)  # type: ignore[attr-defined]
