@@ -12,16 +12,22 @@ is converted here into the project's formula syntax with its fitted constants re
    ``23.3*m1/r``) and distributes a number over a sum; exponentials of sums are split
    (``exp(x + 3)`` is ``20.1*exp(x)``) and logs of products expanded (``log(3*x)`` is
    ``log(x) + 1.1``), so such constants merge with the scale and the offset.
-3. Every remaining float becomes a free parameter, except a **simple literal**, which is kept:
-   a number within a relative 1e-9 of a non-zero integer ``n`` with ``|n| <= 10`` anywhere,
-   and in an exponent also of a fraction ``p/q`` with ``2 <= q <= 10`` and ``|p/q| <= 10``.
-   An exact zero drops its term; a tiny fitted number (``6.7e-11``) is a parameter.
-   Structure-made numbers (``log a + log a`` is ``2 log a``) are exact and stay.
-   Parameters are named ``C``, ``C1``, ``C2`` … in the order the printed formula meets them.
-4. The overall scale is always free, as for the built-in's laws: a formula that is not a
+3. A number that is an exponent (``x**1.2999``, also ``exp(1.3*log x)``, which sympy writes
+   as ``x**1.3``) is structure, not a constant, and stays a literal: the judge does not let a
+   fit choose an exponent (an exponent left to the fit has not stated the law), and the
+   built-in proposer states its exponents too. It is snapped to the nearest fraction ``p/q``
+   with ``q <= 10`` and ``|p/q| <= 10`` when within a relative :data:`EXPONENT_SNAP` (1e-4,
+   four significant digits: the built-in refines its exponents to simple values as well),
+   else kept as fitted.
+4. Every other float becomes a free parameter, except a number within a relative 1e-9 of a
+   non-zero integer ``n`` with ``|n| <= 10``, which stays. An exact zero drops its term; a
+   tiny fitted number (``6.7e-11``) is a parameter. Structure-made numbers (``log a + log a``
+   is ``2 log a``) are exact and stay. Parameters are named ``C``, ``C1``, ``C2`` … in the
+   order the printed formula meets them.
+5. The overall scale is always free, as for the built-in's laws: a formula that is not a
    product with a parameter factor (or a sum of such products) is multiplied by one, so a
    model whose fitted scale happened to be 1 or 2 is not held to that number.
-5. A model that sympy turns complex or infinite (``log`` of a negative constant) cannot be
+6. A model that sympy turns complex or infinite (``log`` of a negative constant) cannot be
    exported: :class:`ExportError`.
 
 Nothing here parses text with sympy: models are built node by node from the baseline's tree.
@@ -43,7 +49,9 @@ SIMPLE_INTEGER = 10
 SIMPLE_DENOMINATOR = 10
 """Largest denominator of a fractional exponent kept as a literal."""
 LITERAL_TOLERANCE = 1e-9
-"""Relative distance within which a fitted constant counts as the simple literal."""
+"""Relative distance within which a fitted constant counts as a small integer."""
+EXPONENT_SNAP = 1e-4
+"""Relative distance within which a fitted exponent is snapped to a simple fraction."""
 
 
 class ExportError(ValueError):
@@ -145,7 +153,10 @@ def to_sympy(
 
 
 def simple_literal(value: float, *, exponent: bool) -> sympy.Number | None:
-    """The exact number a fitted constant stands for under rule 3, or None to free it."""
+    """The literal a fitted number stays as (rules 3 and 4), or None to free it.
+
+    An exponent is always a literal: a simple fraction when near one, else the float.
+    """
     if not math.isfinite(value):
         return None
     if value == 0.0:
@@ -155,11 +166,13 @@ def simple_literal(value: float, *, exponent: bool) -> sympy.Number | None:
         nearest
     ):
         return sympy.Integer(nearest)
-    if exponent and abs(value) <= SIMPLE_INTEGER:
+    if not exponent:
+        return None
+    if abs(value) <= SIMPLE_INTEGER:
         fraction = Fraction(value).limit_denominator(SIMPLE_DENOMINATOR)
-        if fraction and abs(value - float(fraction)) <= LITERAL_TOLERANCE * abs(float(fraction)):
+        if fraction and abs(value - float(fraction)) <= EXPONENT_SNAP * abs(float(fraction)):
             return sympy.Rational(fraction.numerator, fraction.denominator)
-    return None
+    return sympy.Float(value)
 
 
 class _FormulaPrinter(StrPrinter):
@@ -187,7 +200,7 @@ def fold_constants(expr: sympy.Expr) -> sympy.Expr:
 
 
 def _has_free_scale(expr: sympy.Expr, params: set[sympy.Symbol]) -> bool:
-    """Whether scaling ``expr`` is already a change of its parameters (rule 4)."""
+    """Whether scaling ``expr`` is already a change of its parameters (rule 5)."""
     if expr.is_Add:
         return all(_has_free_scale(term, params) for term in expr.args)
     factors = expr.args if expr.is_Mul else (expr,)
@@ -195,10 +208,10 @@ def _has_free_scale(expr: sympy.Expr, params: set[sympy.Symbol]) -> bool:
 
 
 def free_constants(expr: sympy.Expr, *, free_scale: bool = True) -> tuple[str, int]:
-    """Rules 2–4: the formula text with fitted constants as ``C``, ``C1`` …, and their count.
+    """Rules 2–6: the formula text with fitted constants as ``C``, ``C1`` …, and their count.
 
     Raises:
-        ExportError: the expression is complex, infinite or NaN somewhere (rule 5).
+        ExportError: the expression is complex, infinite or NaN somewhere (rule 6).
     """
     expr = fold_constants(expr)
     temporary: list[sympy.Symbol] = []

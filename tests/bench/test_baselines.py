@@ -87,7 +87,10 @@ def test_gplearn_free_export_frees_its_constants(bench_module: Callable[[str], M
     data = _data(np.ones(4), ("m1", "m2", "r"))
     program = "sub(add(X0, X1), add(X2, mul(0.31, X2)))"  # log F = log m1 + log m2 - 1.31 log r
     formula, count = gp.export(program, data, "log", {"m1", "m2", "r"}, 0.0, True)
-    assert (formula, count) == ("C*m1*m2*r**C1", 2)
+    assert (formula, count) == ("C*m1*m2/r**1.31", 1)
+    program = "add(X0, mul(0.3, sin(X2)))"  # a coefficient inside a function is freed
+    formula, count = gp.export(program, data, "log", {"m1", "m2", "r"}, 0.0, True)
+    assert (formula, count) == ("C*m1*exp(C1*sin(log(r)))", 2)
     literal, one = gp.export(program, data, "log", {"m1", "m2", "r"}, 0.0, False)
     assert one == 1 and literal.startswith("C*exp(")
 
