@@ -238,7 +238,7 @@ class SeedGroup:
 
     Attributes:
         label: the runs' shared label.
-        proposer: :func:`proposer_label` of the newest run.
+        proposer: :func:`proposer_label` shared by the runs.
         seeds: the seeds, ascending (the newest run of each seed counts).
         accuracies: symbolic accuracy per seed, in ``seeds`` order.
         accuracy: mean and 95% t-interval of accuracy across seeds.
@@ -254,36 +254,37 @@ class SeedGroup:
 
 
 def seed_groups(runs: Sequence[BenchmarkRun], *, min_seeds: int = 2) -> list[SeedGroup]:
-    """Per label, the seeded runs summarised across seeds; labels with fewer seeds are left out.
+    """Per label and proposer, the seeded runs summarised across seeds.
 
-    Only runs that record a seed count; where one seed was scored more than once, the newest
-    run stands for it. Groups are ordered by mean accuracy, best first, then label.
+    Only runs that record a seed count, and runs of one label by different proposers (or a
+    ``bench run`` and a self-reported file) are never pooled. Where one seed was scored more
+    than once, the newest run stands for it; groups with fewer than ``min_seeds`` seeds are
+    left out. Groups are ordered by mean accuracy, best first, then label.
     """
-    newest: dict[str, dict[int, BenchmarkRun]] = {}
+    newest: dict[tuple[str, str], dict[int, BenchmarkRun]] = {}
     for run in runs:
         if run.spec.seed is None:
             continue
-        seeds = newest.setdefault(run.label, {})
+        seeds = newest.setdefault((run.label, proposer_label(run)), {})
         held = seeds.get(run.spec.seed)
         if held is None or run.created_at > held.created_at:
             seeds[run.spec.seed] = run
     groups = []
-    for label, by_seed in newest.items():
+    for (label, proposer), by_seed in newest.items():
         if len(by_seed) < min_seeds:
             continue
         ordered = [by_seed[seed] for seed in sorted(by_seed)]
-        latest = max(ordered, key=lambda r: r.created_at)
         groups.append(
             SeedGroup(
                 label=label,
-                proposer=proposer_label(latest),
+                proposer=proposer,
                 seeds=tuple(sorted(by_seed)),
                 accuracies=tuple(r.accuracy for r in ordered),
                 accuracy=seed_interval([r.accuracy for r in ordered]),
                 accuracy_at_tolerance=seed_interval([r.accuracy_at_tolerance for r in ordered]),
             )
         )
-    return sorted(groups, key=lambda g: (-g.accuracy.mean, g.label))
+    return sorted(groups, key=lambda g: (-g.accuracy.mean, g.label, g.proposer))
 
 
 def build_leaderboard(

@@ -399,6 +399,8 @@ def test_seed_groups_summarise_labels_run_with_several_seeds(tmp_path: Path) -> 
         ]:
             spec = replace(_spec(suite, label), seed=seed, submission_sha256=sha)
             store.record_run(spec, _ranked_results(suite, matched, matched, 0.1))
+        ran = replace(_spec(suite, "agent"), seed=4, submission_sha256="r4", origin="run")
+        store.record_run(replace(ran, proposer="builtin"), _ranked_results(suite, 2, 2, 0.1))
         board = build_leaderboard(store, suite)
         runs = store.runs(suite.id)
     (group,) = board.seeds
@@ -406,8 +408,13 @@ def test_seed_groups_summarise_labels_run_with_several_seeds(tmp_path: Path) -> 
     assert (group.label, group.seeds, group.accuracies) == ("agent", (1, 2, 3), (1.0, 0.5, 0.5))
     assert group.accuracy.n == 3 and group.accuracy.mean == pytest.approx(2 / 3)
     assert 0.0 <= group.accuracy.low < group.accuracy.mean < group.accuracy.high <= 1.0
-    assert group.proposer == "self-reported"
-    assert [g.label for g in seed_groups(runs, min_seeds=1)] == ["lonely", "agent"]
+    assert group.proposer == "self-reported"  # the bench-run seed 4 is not pooled with them
+    singles = [(g.label, g.proposer) for g in seed_groups(runs, min_seeds=1)]
+    assert singles == [
+        ("agent", "builtin"),
+        ("lonely", "self-reported"),
+        ("agent", "self-reported"),
+    ]
 
 
 def test_cli_leaderboard_shows_seed_intervals(tmp_path: Path) -> None:
