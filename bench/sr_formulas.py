@@ -15,10 +15,10 @@ is converted here into the project's formula syntax with its fitted constants re
 3. A number that is an exponent (``x**1.2999``, also ``exp(1.3*log x)``, which sympy writes
    as ``x**1.3``) is structure, not a constant, and stays a literal: the judge does not let a
    fit choose an exponent (an exponent left to the fit has not stated the law), and the
-   built-in proposer states its exponents too. It is snapped to the nearest fraction ``p/q``
-   with ``q <= 10`` and ``|p/q| <= 10`` when within a relative :data:`EXPONENT_SNAP` (1e-4,
-   four significant digits: the built-in refines its exponents to simple values as well),
-   else kept as fitted.
+   built-in proposer states its exponents too. Like the built-in's, it is snapped to the
+   simplest of ``p/q`` with ``q <= 4``, ``±e``, ``±pi``, ``p/q`` with ``q`` up to 12 (the
+   built-in's denominators), within :data:`EXPONENT_SNAP` (0.01; the built-in snaps within up to
+   0.2 and lets its data choose), else kept as fitted.
 4. Every other float becomes a free parameter, except a number within a relative 1e-9 of a
    non-zero integer ``n`` with ``|n| <= 10``, which stays. An exact zero drops its term; a
    tiny fitted number (``6.7e-11``) is a parameter. Structure-made numbers (``log a + log a``
@@ -39,19 +39,18 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import sympy
 from sympy.printing.str import StrPrinter
 
 SIMPLE_INTEGER = 10
 """Largest ``|n|`` of an integer constant kept as a literal."""
-SIMPLE_DENOMINATOR = 10
-"""Largest denominator of a fractional exponent kept as a literal."""
 LITERAL_TOLERANCE = 1e-9
 """Relative distance within which a fitted constant counts as a small integer."""
-EXPONENT_SNAP = 1e-4
-"""Relative distance within which a fitted exponent is snapped to a simple fraction."""
+EXPONENT_SNAP = 0.01
+"""Distance within which a fitted exponent is snapped to a simple number."""
+DENOMINATORS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)
+"""Denominators an exponent may snap to, simplest first (the built-in search's)."""
 
 
 class ExportError(ValueError):
@@ -155,7 +154,7 @@ def to_sympy(
 def simple_literal(value: float, *, exponent: bool) -> sympy.Number | None:
     """The literal a fitted number stays as (rules 3 and 4), or None to free it.
 
-    An exponent is always a literal: a simple fraction when near one, else the float.
+    An exponent is always a literal: a simple number when near one, else the float.
     """
     if not math.isfinite(value):
         return None
@@ -169,10 +168,20 @@ def simple_literal(value: float, *, exponent: bool) -> sympy.Number | None:
     if not exponent:
         return None
     if abs(value) <= SIMPLE_INTEGER:
-        fraction = Fraction(value).limit_denominator(SIMPLE_DENOMINATOR)
-        if fraction and abs(value - float(fraction)) <= EXPONENT_SNAP * abs(float(fraction)):
-            return sympy.Rational(fraction.numerator, fraction.denominator)
+        for option in _exponent_options(value):
+            if abs(value - float(option)) <= EXPONENT_SNAP:
+                return option
     return sympy.Float(value)
+
+
+def _exponent_options(value: float) -> list[sympy.Expr]:
+    """Simple exponents near ``value``, simplest first: p/q for q up to 4, ±e, ±pi, then p/q
+    for the larger denominators."""
+    small = [q for q in DENOMINATORS if q <= 4]
+    large = [q for q in DENOMINATORS if q > 4]
+    rational = [sympy.Rational(round(value * q), q) for q in small]
+    special = [sympy.E, -sympy.E, sympy.pi, -sympy.pi]
+    return [*rational, *special, *(sympy.Rational(round(value * q), q) for q in large)]
 
 
 class _FormulaPrinter(StrPrinter):
@@ -185,7 +194,7 @@ class _FormulaPrinter(StrPrinter):
         return "exp(1)"
 
     def _print_Pi(self, expr: sympy.Expr) -> str:
-        return repr(math.pi)
+        return "pi"
 
 
 def formula_text(expr: sympy.Expr) -> str:

@@ -59,8 +59,11 @@ def test_simple_literals_are_kept_and_others_freed(sr: ModuleType) -> None:
     assert sr.simple_literal(0.5, exponent=False) is None  # fractions only as exponents
     assert sr.simple_literal(0.5, exponent=True) == pytest.approx(0.5)
     assert str(sr.simple_literal(1.3, exponent=True)) == "13/10"
-    assert str(sr.simple_literal(1.29999, exponent=True)) == "13/10"  # within 1e-4: snapped
-    assert float(sr.simple_literal(1.2987, exponent=True)) == 1.2987  # exponents stay literal
+    assert str(sr.simple_literal(1.50017, exponent=True)) == "3/2"  # within 0.01: snapped
+    assert str(sr.simple_literal(0.99979, exponent=True)) == "1"
+    assert str(sr.simple_literal(1.305, exponent=True)) == "13/10"  # simplest within 0.01
+    assert str(sr.simple_literal(-2.7171, exponent=True)) == "-E"
+    assert float(sr.simple_literal(1.2734, exponent=True)) == 1.2734  # else kept as fitted
     assert sr.simple_literal(6.674e-11, exponent=False) is None  # tiny is fitted, not zero
     assert sr.simple_literal(0.0, exponent=False) == 0
     assert sr.simple_literal(float("nan"), exponent=True) is None
@@ -68,9 +71,11 @@ def test_simple_literals_are_kept_and_others_freed(sr: ModuleType) -> None:
 
 def test_free_exponent_and_tiny_scale(sr: ModuleType) -> None:
     N = sr.Node
-    tree = N("mul", (c(sr, 6.674e-11), N("pow", (v(sr, 2), c(sr, -1.2987)))))
+    tree = N("mul", (c(sr, 6.674e-11), N("pow", (v(sr, 2), c(sr, -1.2734)))))
     formula, count = convert(sr, tree)
-    assert (formula, count) == ("C/r**1.2987", 1)  # an exponent is structure, never freed
+    assert (formula, count) == ("C/r**1.2734", 1)  # an exponent is structure, never freed
+    near_e = N("mul", (c(sr, 3.0), N("pow", (v(sr, 2), c(sr, 2.7179)))))
+    assert convert(sr, near_e) == ("C*r**exp(1)", 1)
     exact = N("mul", (c(sr, 6.674e-11), N("pow", (v(sr, 2), c(sr, -1.5)))))
     assert convert(sr, exact) == ("C/r**(3/2)", 1)
 
