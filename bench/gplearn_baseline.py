@@ -1,64 +1,51 @@
-"""The built-in law proposer against gplearn on the same data and a comparable time budget.
+"""gplearn's ``SymbolicRegressor`` as a baseline: same data, budget and judge as the built-in.
 
-For every task of a suite (default ``newton-vanilla-v1``) both methods get exactly the data a
-submission is calibrated on: :func:`discolab.scoring.calibration_experiments`, i.e. budget ×
-max_batch seeded, log-uniform points measured from the task's environment. The built-in
-proposer runs one search on them (``BuiltinLawProposer().search``) and its pick is taken;
-gplearn's ``SymbolicRegressor`` is fitted on the same points and its best program is converted
-to a discolab formula. Both formulas are then scored by :func:`discolab.scoring.score_task`
-(symbolic match, held-out RMSLE, score), so neither method ever sees the hidden law.
-
-How gplearn is fitted (its best honest shot; every choice uses only the measured data):
+:mod:`baselines` runs it beside the built-in proposer and Operon on the same calibration data
+(see there). How gplearn is fitted (its best honest shot; every choice uses only the data):
 
 * ``--space log`` (default): gplearn fits ``z = log|y| - mean(log|y|)`` on ``log(x)`` for
-  log-scale inputs (raw ``x`` for the others). Power laws spanning many decades become sums,
-  so integer exponents come out exactly from ``add``/``sub``; the formula is
-  ``C*exp(P)`` with ``log(x)`` substituted for the inputs. Needs outputs of one sign.
-  ``--space raw`` fits ``y / median|y|`` on the raw inputs; the formula is ``C*(P)``.
-  ``--space auto`` runs both on half the time each and keeps the lower RMS log error on the
-  measured data. In the early experiment on newton-vanilla-v1 log space was the better shot.
-* The overall scale ``C`` is a free parameter refitted by the verifier on the same data (the
-  normalisation above is undone by it); every other constant stays gplearn's literal number,
-  since a refitted constant inside ``exp(...log(x)...)`` would be an exponent left to the fit.
+  positive log-scale inputs (raw ``x`` for the others), so power laws become sums and integer
+  exponents come out exactly from ``add``/``sub``; the model is ``exp(P)`` times the scale,
+  with ``log(x)`` substituted for the inputs. ``--space raw`` fits ``y / median|y|``.
+* The model's fitted constants become free parameters by the rule of :mod:`sr_formulas`
+  (``--constants free``, default), so the project's judge refits them like any submission's;
+  ``--constants literal`` keeps gplearn's numbers (only the overall scale ``C`` is free).
 * gplearn's protected operators are written out faithfully: ``sqrt(x)`` and ``log(x)`` become
   ``sqrt(abs(x))`` and ``log(abs(x))`` unless the argument is provably positive; ``div`` and
   ``inv`` become plain division (gplearn returns 1 or 0 below |0.001|).
+* The run stops at ``--generations`` or the per-task ``--time-limit``, whichever comes first.
 
-Run: ``/work/venv/bin/python bench/gplearn_baseline.py --limit 12`` (``--help`` for options).
-Needs gplearn: ``pip install -e .[bench]``.
+Run: ``.venv/bin/python bench/gplearn_baseline.py --per-group 1`` (``--help`` for options);
+it is ``bench/baselines.py --methods builtin,gplearn``. Needs ``pip install -e .[bench]``.
 """
 
 from __future__ import annotations
 
-import argparse
-import fnmatch
-import json
-import logging
 import math
-import multiprocessing
 import re
-import statistics
 import sys
 import time
-import zlib
 from collections.abc import Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-
-logger = logging.getLogger("bench.gplearn_baseline")
+import sympy
+from baselines import BaselineMissing, Budget, TaskData, best_try, data_error, design, spaces_for
+from sr_formulas import ExportError, Node, free_constants, to_sympy
 
 MISSING_GPLEARN = (
     "gplearn is not installed; the baseline needs it (and scikit-learn): "
     "pip install -e .[bench]   (or: pip install 'gplearn>=0.4.2')"
 )
 FUNCTION_SET = ("add", "sub", "mul", "div", "sqrt", "log", "exp", "neg", "inv", "sin", "cos")
-METHODS = ("builtin", "gplearn")
+POPULATION = 2000
+GENERATIONS = 40
+TOURNAMENT = 20
+PARSIMONY = 0.001
+CONST_RANGE = (-2.0, 2.0)
 
 
-class GplearnMissing(RuntimeError):
+class GplearnMissing(BaselineMissing):
     """gplearn (or scikit-learn) cannot be imported."""
 
 
@@ -71,16 +58,7 @@ def load_gplearn() -> Any:
     return gplearn.genetic
 
 
-# -- gplearn program text -> discolab formula ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Node:
-    """One node of a gplearn program: a function with arguments, a feature or a constant."""
-
-    name: str
-    args: tuple[Node, ...] = ()
-    value: float | None = None
+# -- gplearn program text -> tree -> formula ---------------------------------------------------
 
 
 _TOKEN = re.compile(r"\s*(?:([A-Za-z_]\w*)|([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(.))")
@@ -115,7 +93,10 @@ def parse_program(text: str) -> Node:
                 raise ValueError(f"missing ')' after {name}( in program {text!r}")
             pos += 1
             return Node(name, tuple(args))
-        return Node(name)
+        feature = re.fullmatch(r"X(\d+)", name)
+        if feature is None:
+            raise ValueError(f"unknown feature {name!r} in program {text!r}")
+        return Node("var", feature=int(feature.group(1)))
 
     tree = node()
     if pos != len(tokens):
@@ -156,11 +137,10 @@ def program_to_formula(
         if n.name == "const":
             v = float(n.value or 0.0)
             return (repr(v), 4 if v >= 0 else 3, v > 0)
-        if not n.args:
-            match = re.fullmatch(r"X(\d+)", n.name)
-            if match is None or int(match.group(1)) >= len(names):
-                raise ValueError(f"unknown feature {n.name!r}; inputs are {list(names)}")
-            name = names[int(match.group(1))]
+        if n.name == "var":
+            if n.feature is None or n.feature >= len(names):
+                raise ValueError(f"unknown feature X{n.feature}; inputs are {list(names)}")
+            name = names[n.feature]
             if name in log_inputs:
                 return (f"log({name})", 4, False)
             return (name, 4, name in positive)
@@ -192,45 +172,6 @@ def program_to_formula(
     return text
 
 
-# -- one task --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GPSettings:
-    """gplearn's hyperparameters and budget (see the module docstring for the choices).
-
-    Attributes:
-        space: ``log``, ``raw`` or ``auto`` (both, half the time each, lower data error wins).
-        population: programs per generation.
-        generations: most generations (the run is also capped by ``time_limit_s``).
-        parsimony: gplearn's parsimony coefficient (fitness penalty per program node).
-        tournament: tournament size.
-        const_range: range of the random constants.
-        time_limit_s: wall-clock cap of the whole gplearn fit of one task.
-    """
-
-    space: str = "log"
-    population: int = 2000
-    generations: int = 40
-    parsimony: float = 0.001
-    tournament: int = 20
-    const_range: tuple[float, float] = (-2.0, 2.0)
-    time_limit_s: float = 20.0
-
-
-@dataclass(frozen=True)
-class MethodResult:
-    """One method's outcome on one task."""
-
-    formula: str
-    matched: bool
-    score: float
-    rmsle: float
-    seconds: float
-    error: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
 def _protected_exp(x: np.ndarray) -> np.ndarray:
     return np.exp(np.clip(x, -700.0, 100.0))
 
@@ -254,305 +195,103 @@ def _program_text(program: Sequence[Any]) -> str:
     return out
 
 
-def fit_gplearn(spec: Any, experiments: Sequence[Any], settings: GPSettings, seed: int) -> dict:
-    """Fit gplearn on the experiments; returns the formula, data error, program and timings."""
-    from discolab.types import stack_experiments
-    from discolab.verifiers.expressions import parse_expression
-    from discolab.verifiers.numeric import fit_parameters, rmsle
+def export(
+    program: str, data: TaskData, space: str, log_inputs: Collection[str], scale: float, free: bool
+) -> tuple[str, int]:
+    """The formula of a fitted program and its number of free parameters.
 
-    genetic = load_gplearn()
-    from gplearn.functions import make_function
-
-    names = spec.input_names
-    columns, outputs = stack_experiments(experiments, names)
-    y = np.asarray(outputs, dtype=float)
-    xs = {n: np.asarray(columns[n], dtype=float) for n in names}
-    positive = {v.name for v in spec.inputs if float(v.low) > 0}
-    spaces = ["log", "raw"] if settings.space == "auto" else [settings.space]
-    if "log" in spaces and not (np.all(y > 0) or np.all(y < 0)):
-        spaces = ["raw"]
-    functions = [
-        make_function(function=_protected_exp, name="exp", arity=1) if f == "exp" else f
-        for f in FUNCTION_SET
-    ]
-    tries = []
-    for space in spaces:
-        log_inputs = {v.name for v in spec.inputs if space == "log" and v.log_scale and v.low > 0}
-        X = np.column_stack([np.log(xs[n]) if n in log_inputs else xs[n] for n in names])
-        target = np.log(np.abs(y)) if space == "log" else y
-        target = target - target.mean() if space == "log" else y / np.median(np.abs(y))
-        model = genetic.SymbolicRegressor(
-            population_size=settings.population,
-            generations=1,
-            tournament_size=settings.tournament,
-            const_range=settings.const_range,
-            function_set=functions,
-            metric="mse",
-            parsimony_coefficient=settings.parsimony,
-            warm_start=True,
-            random_state=seed,
-        )
-        start, budget = time.perf_counter(), settings.time_limit_s / len(spaces)
-        for generation in range(1, settings.generations + 1):
-            model.set_params(generations=generation)
-            model.fit(X, target)
-            if (
-                time.perf_counter() - start > budget
-                or model.run_details_["best_fitness"][-1] < 1e-20
-            ):
-                break
-        program = _program_text(model._program.program)
+    ``free``: constants become parameters (:func:`sr_formulas.free_constants`), the scale
+    included; otherwise gplearn's numbers stay and only the overall scale ``C`` is free.
+    """
+    names = data.spec.input_names
+    sign = "-" if space == "log" and np.all(data.y < 0) else ""
+    if not free:
         formula = program_to_formula(
             program,
             names,
             log_inputs=log_inputs,
-            positive=positive,
+            positive=data.positive,
             log_output=space == "log",
             scale=True,
         )
-        if space == "log" and np.all(y < 0):
-            formula = f"-{formula}"
+        return f"{sign}{formula}", 1
+    model = to_sympy(
+        parse_program(program), names, positive=data.positive, log_inputs=log_inputs, protected=True
+    )
+    factor = math.exp(scale) if space == "log" else scale
+    expr = sympy.Float(factor) * (sympy.exp(model) if space == "log" else model)
+    formula, count = free_constants(-expr if sign else expr)
+    return formula, count
+
+
+def fit_gplearn(data: TaskData, budget: Budget, seed: int) -> dict:
+    """Fit gplearn on the task's data; the formula, its data error, program and timings."""
+    genetic = load_gplearn()
+    from gplearn.functions import make_function
+
+    functions = [
+        make_function(function=_protected_exp, name="exp", arity=1) if f == "exp" else f
+        for f in FUNCTION_SET
+    ]
+    spaces = spaces_for(data, budget.space)
+    tries = []
+    for space in spaces:
+        X, target, log_inputs, scale = design(data, space)
+        model = genetic.SymbolicRegressor(
+            population_size=budget.population or POPULATION,
+            generations=1,
+            tournament_size=TOURNAMENT,
+            const_range=CONST_RANGE,
+            function_set=functions,
+            metric="mse",
+            parsimony_coefficient=PARSIMONY,
+            warm_start=True,
+            random_state=seed,
+        )
+        start, limit = time.perf_counter(), budget.time_limit_s / len(spaces)
+        for generation in range(1, (budget.generations or GENERATIONS) + 1):
+            model.set_params(generations=generation)
+            model.fit(X, target)
+            if (
+                time.perf_counter() - start > limit
+                or model.run_details_["best_fitness"][-1] < 1e-20
+            ):
+                break
+        program = _program_text(model._program.program)
         try:
-            parsed = parse_expression(formula, names)
-            fit = fit_parameters(parsed, xs, y, seed=seed)
-            error = rmsle(y, parsed.evaluate(xs, fit.params)) if fit.success else math.inf
-        except Exception as exc:  # a formula past the verifier's caps still gets scored
-            logger.info("cannot check %s on the data: %s", formula, exc)
-            error = math.inf
+            formula, count = export(
+                program, data, space, log_inputs, scale, budget.constants == "free"
+            )
+        except ExportError as exc:
+            formula, count = export(program, data, space, log_inputs, scale, False)
+            program = f"{program}  [kept literal: {exc}]"
         tries.append(
             {
                 "space": space,
                 "formula": formula,
+                "parameters": count,
                 "program": program,
                 "generations": generation,
                 "seconds": time.perf_counter() - start,
-                "data_rmsle": float(error),
+                "data_rmsle": data_error(formula, data, seed),
             }
         )
-    return min(tries, key=lambda t: (not math.isfinite(t["data_rmsle"]), t["data_rmsle"]))
-
-
-def run_task(task: Any, settings: GPSettings, seed: int, builtin_time_s: float) -> dict:
-    """Both methods on one task's calibration data, each formula scored by ``score_task``."""
-    from discolab.agents.proposers.base import ProposalContext
-    from discolab.agents.proposers.builtin import BuiltinLawProposer
-    from discolab.environments.catalog import make_environment
-    from discolab.scoring import calibration_experiments, score_task
-
-    env = make_environment(task.env_id, **dict(task.options))
-    spec = env.reset(seed=int(task.options.get("seed", 0)))
-    experiments = calibration_experiments(task, env)
-    task_seed = (seed * 1_000_003 + zlib.crc32(task.id.encode())) % 2**31
-    results: dict[str, MethodResult] = {}
-    for method in METHODS:
-        start = time.perf_counter()
-        detail: dict[str, Any] = {}
-        try:
-            if method == "builtin":
-                context = ProposalContext(spec=spec, experiments=tuple(experiments), seed=task_seed)
-                found = BuiltinLawProposer(time_limit_s=builtin_time_s).search(spec, context)
-                formula = found.front[found.pick].source if found and found.front else ""
-            else:
-                detail = fit_gplearn(spec, experiments, settings, task_seed)
-                formula = detail["formula"]
-        except GplearnMissing:
-            raise
-        except Exception as exc:  # one broken run is a failed task, not a broken benchmark
-            logger.warning("%s failed on %s: %s", method, task.id, exc)
-            formula, detail = "", {"exception": repr(exc)}
-        seconds = time.perf_counter() - start
-        scored = score_task(task, formula or "0")
-        results[method] = MethodResult(
-            formula=formula,
-            matched=scored.symbolic_match,
-            score=scored.score,
-            rmsle=float(scored.metrics.get("rmsle", math.inf)),
-            seconds=seconds,
-            error=scored.error or (None if formula else "no formula"),
-            detail=detail,
-        )
-    return {
-        "task": task.id,
-        "domain": task.domain,
-        "difficulty": task.difficulty,
-        **{m: asdict(r) for m, r in results.items()},
-    }
-
-
-# -- report ----------------------------------------------------------------------------------
-
-
-def summarise(rows: Sequence[dict], method: str) -> dict[str, Any]:
-    """Accuracy, mean score, median RMSLE and time of one method over ``rows``."""
-    rmsles = [r[method]["rmsle"] for r in rows]
-    return {
-        "tasks": len(rows),
-        "matched": sum(r[method]["matched"] for r in rows),
-        "accuracy": sum(r[method]["matched"] for r in rows) / max(len(rows), 1),
-        "mean_score": statistics.fmean(r[method]["score"] for r in rows) if rows else 0.0,
-        "median_rmsle": statistics.median(rmsles) if rmsles else math.inf,
-        "mean_seconds": statistics.fmean(r[method]["seconds"] for r in rows) if rows else 0.0,
-    }
-
-
-def print_report(rows: Sequence[dict], suite_id: str, settings: GPSettings) -> None:
-    """Per-method tables (all, per difficulty, per domain) and the side-by-side ratio line."""
-    print(f"suite {suite_id}: {len(rows)} tasks, same calibration data for both methods")
-    print(f"gplearn: {asdict(settings)}, functions {', '.join(FUNCTION_SET)}")
-    groups: list[tuple[str, list[dict]]] = [("all", list(rows))]
-    for key in ("difficulty", "domain"):
-        for value in sorted({r[key] for r in rows}):
-            groups.append((f"{key}={value}", [r for r in rows if r[key] == value]))
-    header = f"{'group':<24}{'n':>4}  " + "  ".join(
-        f"{m + ' acc':>12}{'score':>7}{'med RMSLE':>11}{'s/task':>8}" for m in METHODS
-    )
-    print(header)
-    print("-" * len(header))
-    for name, members in groups:
-        cells = []
-        for m in METHODS:
-            s = summarise(members, m)
-            cells.append(
-                f"{s['matched']:>5}/{s['tasks']:<2}{s['accuracy']:>5.0%}{s['mean_score']:>7.3f}"
-                f"{s['median_rmsle']:>11.2e}{s['mean_seconds']:>8.2f}"
-            )
-        print(f"{name:<24}{len(members):>4}  " + "  ".join(cells))
-    b, g = summarise(rows, "builtin"), summarise(rows, "gplearn")
-
-    def ratio(x: float, y: float) -> str:
-        return f"{x / y:.2f}x" if y else ("inf" if x else "n/a")
-
-    print(
-        f"\nbuiltin vs gplearn: accuracy {b['accuracy']:.1%} vs {g['accuracy']:.1%} "
-        f"({ratio(b['accuracy'], g['accuracy'])}), mean score {b['mean_score']:.3f} vs "
-        f"{g['mean_score']:.3f} ({ratio(b['mean_score'], g['mean_score'])}), median RMSLE "
-        f"{b['median_rmsle']:.2e} vs {g['median_rmsle']:.2e}, time/task "
-        f"{b['mean_seconds']:.2f}s vs {g['mean_seconds']:.2f}s"
-    )
+    return best_try(tries)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse options, run both methods on every selected task, print the comparison."""
-    parser = argparse.ArgumentParser(
-        description="Compare the built-in law proposer with gplearn's SymbolicRegressor on a "
-        "suite's tasks, with the same calibration data (budget x max_batch points) for both and "
-        "a comparable time budget; both formulas are scored like a benchmark submission.",
-        epilog="Needs gplearn: pip install -e .[bench]. Example: %(prog)s --tasks "
-        "'newton/gravity*' --workers 2 --json gp.json",
-    )
-    parser.add_argument("--suite", default="newton-vanilla-v1", help="suite name or TOML path")
-    parser.add_argument("--tasks", default="*", help="glob over task ids (default: all)")
-    parser.add_argument(
-        "--system",
-        default="vanilla",
-        help="only tasks at this system level: vanilla, simple, complex or * (default: "
-        "%(default)s; the law is measured directly only at vanilla)",
-    )
-    parser.add_argument("--limit", type=int, default=0, help="first N selected tasks (0: all)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of both searches (default: 0)")
-    parser.add_argument(
-        "--time-limit",
-        type=float,
-        default=20.0,
-        help="seconds per task: gplearn's cap and the builtin's safety cap (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--space",
-        choices=("log", "raw", "auto"),
-        default="log",
-        help="what gplearn fits (default: %(default)s; see module docstring)",
-    )
-    parser.add_argument(
-        "--population",
-        type=int,
-        default=GPSettings.population,
-        help="gplearn programs per generation (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--generations",
-        type=int,
-        default=GPSettings.generations,
-        help="most gplearn generations (also capped by --time-limit) (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--parsimony",
-        type=float,
-        default=GPSettings.parsimony,
-        help="gplearn parsimony coefficient (default: %(default)s)",
-    )
-    parser.add_argument("--json", metavar="PATH", help="write per-task results as JSON")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    """``bench/baselines.py --methods builtin,gplearn`` (exits 2 when gplearn is missing)."""
+    from baselines import main as run
+
     try:
         load_gplearn()
     except GplearnMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from discolab.suites import load_suite
-
-    suite = load_suite(args.suite)
-    tasks = [
-        t
-        for t in suite.tasks
-        if fnmatch.fnmatchcase(t.id, args.tasks) and args.system in ("*", t.system)
-    ]
-    skipped = sum(args.system not in ("*", t.system) for t in suite.tasks)
-    if skipped:
-        logger.warning(
-            "skipping %d tasks of %s whose system is not %s", skipped, suite.id, args.system
-        )
-    tasks = tasks[: args.limit] if args.limit > 0 else tasks
-    if not tasks:
-        print(f"error: no task of {suite.id} matches {args.tasks!r}", file=sys.stderr)
-        return 2
-    settings = GPSettings(
-        space=args.space,
-        population=args.population,
-        generations=args.generations,
-        parsimony=args.parsimony,
-        time_limit_s=args.time_limit,
-    )
-    rows: list[dict] = []
-    started = time.perf_counter()
-
-    def progress(row: dict) -> None:
-        rows.append(row)
-        marks = " ".join(f"{m}={'match' if row[m]['matched'] else 'miss'}" for m in METHODS)
-        print(
-            f"[{len(rows)}/{len(tasks)} {time.perf_counter() - started:.0f}s] {row['task']}"
-            f" {marks}  gplearn: {row['gplearn']['formula']}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    if args.workers <= 1:
-        for task in tasks:
-            progress(run_task(task, settings, args.seed, args.time_limit))
-    else:
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=args.workers, mp_context=spawn) as pool:
-            futures = [
-                pool.submit(run_task, t, settings, args.seed, args.time_limit) for t in tasks
-            ]
-            for future in as_completed(futures):
-                progress(future.result())
-    order = {t.id: i for i, t in enumerate(tasks)}
-    rows.sort(key=lambda r: order[r["task"]])
-    print_report(rows, suite.id, settings)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(
-                {"suite": suite.id, "settings": asdict(settings), "tasks": rows},
-                handle,
-                indent=1,
-                default=str,
-            )
-    return 0
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not any(a == "--methods" or a.startswith("--methods=") for a in args):
+        args = ["--methods", "builtin,gplearn", *args]
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -77,11 +77,33 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
+def _num(value: float) -> str:
+    return f"{value:.3g}" if math.isfinite(value) else "inf"
+
+
+def _interval(value: Any) -> str:
+    """``mean [low, high]`` of a :class:`~discolab.bench_metrics.SeedInterval`, in percent."""
+    return f"{_pct(value.mean)} [{_pct(value.low)}, {_pct(value.high)}]"
+
+
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        help="The agent's seed of this run; runs of one label with several seeds get a mean "
+        "and 95% interval on the leaderboard."
+    ),
+]
+
+
 def print_report(report: Any, console: Console) -> None:
     """The per-system, per-difficulty and per-domain tables, then the total."""
+    from discolab.bench_metrics import TOLERANCE
+
+    tol = f"acc@{TOLERANCE:g}"
+    columns = ("tasks", "symbolic match", "accuracy", tol, "median OOD NMSE", "mean score")
     for attribute in ("system", "difficulty", "domain"):
         table = Table(title=f"{report.suite_id} by {attribute}")
-        for col in (attribute, "tasks", "symbolic match", "accuracy", "mean score", "median RMSLE"):
+        for col in (attribute, *columns, "median RMSLE"):
             table.add_column(col, justify="left" if col == attribute else "right")
         for row in report.by(attribute):
             table.add_row(
@@ -89,14 +111,18 @@ def print_report(report: Any, console: Console) -> None:
                 str(row["tasks"]),
                 str(row["matched"]),
                 _pct(row["accuracy"]),
+                _pct(row["accuracy_at_tolerance"]),
+                _num(row["median_ood_nmse"]),
                 f"{row['mean_score']:.3f}",
-                f"{row['median_rmsle']:.3g}" if math.isfinite(row["median_rmsle"]) else "inf",
+                _num(row["median_rmsle"]),
             )
         console.print(table)
     total = report.total()
     console.print(
         f"[bold]{report.suite_id}[/]: {total['matched']}/{total['tasks']} symbolic matches "
-        f"({_pct(total['accuracy'])}), mean score {total['mean_score']:.3f}, "
+        f"({_pct(total['accuracy'])}), {total['within_tolerance']} within relative error "
+        f"{TOLERANCE:g} on held-out points ({_pct(total['accuracy_at_tolerance'])}), median "
+        f"OOD NMSE {_num(total['median_ood_nmse'])}, mean score {total['mean_score']:.3f}, "
         f"{total['failed']} failed, scored in {report.duration_s:.1f} s"
     )
     for line in report.rejected_lines[:20]:
@@ -128,8 +154,14 @@ def _store(
     label: str | None,
     submission: Any,
     console: Console,
+    *,
+    ran_by: str | None = None,
+    seed: int | None = None,
 ) -> None:
-    """Store a scored run in the campaign database and say where it went."""
+    """Store a scored run in the campaign database and say where it went.
+
+    ``ran_by`` is the proposer ``bench run`` ran; a scored file passes None (self-reported).
+    """
     from discolab.campaign import resolve_database_url
     from discolab.leaderboard import store_report
     from discolab.storage import BenchmarkStore, Database
@@ -142,6 +174,8 @@ def _store(
             submission_path,
             label=label,
             submission=submission,
+            ran_by=ran_by,
+            seed=seed,
         )
         verb = "replaced stored run" if replaced else "stored run"
         console.print(f"{verb} [bold]{run.id}[/] as ", end="")
@@ -165,7 +199,8 @@ def score(
 ) -> None:
     """Score a submission made by anyone against every task of a suite, and store the run.
 
-    Scoring the same file again for the same suite and label replaces the stored run.
+    Scoring the same file again for the same suite and label replaces the stored run. The
+    run is self-reported: a proposer named in the file is shown as a claim, never trusted.
     """
     from discolab.errors import ConfigError
 
@@ -176,7 +211,7 @@ def score(
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
     if store:
-        _store(db, loaded, report, submission, label, parsed, console)
+        _store(db, loaded, report, submission, label, parsed, console, seed=seed)
 
 
 @app.command("run")
@@ -195,7 +230,9 @@ def run(
 ) -> None:
     """Run an agent over every task of a suite, write a submission, score and store it.
 
-    The run is stored under its name, so it appears on ``bench leaderboard``.
+    The run is stored under its name with the proposer that ran, so it appears on
+    ``bench leaderboard``. With ``--seed`` the agent's seed replaces the suite's; runs of one
+    name with several seeds are stored under that name and summarised across seeds.
     """
     from discolab.bench_runner import run_suite
     from discolab.campaign import resolve_database_url
@@ -203,7 +240,8 @@ def run(
     console = Console(highlight=False)
     loaded = _load(suite, seed)
     run_name = name or f"{loaded.id}-{proposer.replace(':', '-')}"
-    submission = out or Path("runs") / f"{run_name}.jsonl"
+    campaign_name = run_name if seed is None else f"{run_name}-seed{seed}"
+    submission = out or Path("runs") / f"{campaign_name}.jsonl"
     with _progress(console) as bar:
         task = bar.add_task(f"{loaded.id}", total=len(loaded.tasks), last="")
         from discolab.bench_runner import done_tasks
@@ -214,15 +252,16 @@ def run(
             suite=loaded,
             proposer=proposer,
             options={},
-            run_name=run_name,
+            run_name=campaign_name,
             submission=submission,
             workers=workers,
+            seed=seed,
             on_outcome=lambda o: bar.update(task, advance=1, last=f"{o.task_id}: {o.law}"),
         )
     console.print(f"submission written to {submission}")
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
-    _store(db, loaded, report, submission, run_name, parsed, console)
+    _store(db, loaded, report, submission, run_name, parsed, console, ran_by=proposer, seed=seed)
 
 
 @suite_app.command("new")
@@ -290,7 +329,7 @@ def leaderboard(
     ] = False,
     seed: SeedOption = None,
 ) -> None:
-    """Rank the stored runs of a suite: best accuracy first, then mean score."""
+    """Rank the stored runs of a suite: accuracy, then accuracy at tolerance, then OOD NMSE."""
     from discolab.campaign import resolve_database_url
     from discolab.leaderboard import build_leaderboard
     from discolab.storage import BenchmarkStore, Database
@@ -320,8 +359,12 @@ def leaderboard(
 
 
 def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
+    from discolab.bench_metrics import TOLERANCE
+    from discolab.leaderboard import proposer_label
+
     table = Table(title=f"{board.suite_id} leaderboard ({suite_tasks} tasks, best first)")
-    for name in ("#", "label", "accuracy", "mean score", *board.columns, "tasks", "failed"):
+    head = ("#", "label", "accuracy", f"acc@{TOLERANCE:g}", "OOD NMSE", "mean score")
+    for name in (*head, *board.columns, "tasks", "failed"):
         table.add_column(name, justify="left" if name == "label" else "right", no_wrap=True)
     table.add_column("proposer", no_wrap=True)
     table.add_column("date", no_wrap=True)
@@ -331,23 +374,28 @@ def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
         groups = [
             _pct(row.groups[name].accuracy) if name in row.groups else "-" for name in board.columns
         ]
-        label = Text(run.label if row.current else f"{run.label} †")
+        name = run.label if run.spec.seed is None else f"{run.label} (seed {run.spec.seed})"
+        label = Text(name if row.current else f"{name} †")
         stale = stale or not row.current
         table.add_row(
             str(row.rank),
             label,
             _pct(run.accuracy),
+            _pct(run.accuracy_at_tolerance),
+            _num(run.ood_nmse),
             f"{run.mean_score:.3f}",
             *groups,
             str(run.tasks),
             str(run.failed),
-            Text(run.spec.proposer or "-"),
+            Text(proposer_label(run)),
             _date(run),
         )
     if not console.is_terminal:  # piped or redirected: print at full width, never truncate
         width = console.measure(table, options=console.options.update_width(10_000)).maximum
         console = Console(highlight=False, width=max(console.width, width))
     console.print(table)
+    if board.seeds:
+        console.print(_seed_table(board, TOLERANCE))
     if stale:
         console.print("† scored on an older task list of this suite")
     if board.hidden:
@@ -355,3 +403,22 @@ def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
             f"{board.hidden} run(s) scored on an older task list of {board.suite_id} are hidden; "
             "show them with --all"
         )
+
+
+def _seed_table(board: Any, tolerance: float) -> Table:
+    """Labels run with several seeds: mean accuracy with its 95% Student-t interval."""
+    table = Table(title=f"{board.suite_id} across seeds (mean [95% t-interval])")
+    for name in ("label", "seeds", "accuracy", f"acc@{tolerance:g}", "per seed", "proposer"):
+        table.add_column(name, justify="left" if name in ("label", "proposer") else "right")
+    for group in board.seeds:
+        table.add_row(
+            Text(group.label),
+            str(len(group.seeds)),
+            _interval(group.accuracy),
+            _interval(group.accuracy_at_tolerance),
+            " ".join(
+                f"{seed}:{_pct(a)}" for seed, a in zip(group.seeds, group.accuracies, strict=True)
+            ),
+            Text(group.proposer),
+        )
+    return table

@@ -36,7 +36,7 @@ class TaskOutcome:
     experiments: int
     error: str | None = None
 
-    def to_line(self, proposer: str) -> str:
+    def to_line(self, proposer: str, seed: int | None = None) -> str:
         """The submission JSONL line for this outcome."""
         return json.dumps(
             {
@@ -46,6 +46,7 @@ class TaskOutcome:
                 "campaign": self.campaign_id,
                 "experiments": self.experiments,
             }
+            | ({"seed": seed} if seed is not None else {})
             | ({"error": self.error} if self.error else {})
         )
 
@@ -56,20 +57,32 @@ def campaign_id_for(run_name: str, task: SuiteTask) -> str:
     return f"{slug.strip('-')}-{zlib.crc32(task.id.encode()):08x}"
 
 
-def _task_config(suite: Suite, task: SuiteTask, proposer: str, options: dict) -> CampaignConfig:
+def _task_config(
+    suite: Suite, task: SuiteTask, proposer: str, options: dict, seed: int | None = None
+) -> CampaignConfig:
+    """The campaign of one task; ``seed`` (the agent's) defaults to the suite's seed."""
     env_options = {k: v for k, v in task.options.items()}
     return CampaignConfig(
         name=f"{suite.id} {task.id}",
-        seed=int(env_options.get("seed", 0)),
+        seed=int(env_options.get("seed", 0)) if seed is None else int(seed),
         environment=EnvironmentConfig(id=task.env_id, options=env_options),
         agent=AgentConfig(proposer=proposer, options=dict(options)),
     )
 
 
 def run_task(
-    database_url: str, suite: Suite, task: SuiteTask, proposer: str, options: dict, run_name: str
+    database_url: str,
+    suite: Suite,
+    task: SuiteTask,
+    proposer: str,
+    options: dict,
+    run_name: str,
+    seed: int | None = None,
 ) -> TaskOutcome:
-    """Run (or resume, or reuse) the campaign of one task; never raises for a task's failure."""
+    """Run (or resume, or reuse) the campaign of one task; never raises for a task's failure.
+
+    ``seed`` is the agent's seed (None: the suite's); the environment keeps the suite's.
+    """
     from discolab.campaign import CampaignRunner
 
     cid = campaign_id_for(run_name, task)
@@ -79,7 +92,8 @@ def run_task(
         try:
             result = runner.resume(cid, secrets=secrets)
         except CampaignNotFound:
-            result = runner.start(_task_config(suite, task, proposer, options), campaign_id=cid)
+            config = _task_config(suite, task, proposer, options, seed)
+            result = runner.start(config, campaign_id=cid)
         summary = result.summary
         return TaskOutcome(
             task.id, summary.get("final_source"), cid, int(summary.get("calls_used", 0))
@@ -114,8 +128,12 @@ def run_suite(
     submission: Path,
     workers: int = 2,
     on_outcome: Callable[[TaskOutcome], None] | None = None,
+    seed: int | None = None,
 ) -> list[TaskOutcome]:
-    """Run every task not yet in ``submission`` and append each outcome as it finishes."""
+    """Run every task not yet in ``submission`` and append each outcome as it finishes.
+
+    ``seed`` is the agent's seed for every task (None: the suite's own seed).
+    """
     options = dict(options or {})
     skip = done_tasks(submission)
     todo = [t for t in suite.tasks if t.id not in skip]
@@ -124,19 +142,20 @@ def run_suite(
 
     def record(outcome: TaskOutcome) -> None:
         with submission.open("a", encoding="utf-8") as handle:
-            handle.write(outcome.to_line(proposer) + "\n")
+            handle.write(outcome.to_line(proposer, seed) + "\n")
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
 
     if workers <= 1:
         for task in todo:
-            record(run_task(database_url, suite, task, proposer, options, run_name))
+            record(run_task(database_url, suite, task, proposer, options, run_name, seed))
         return outcomes
     spawn = multiprocessing.get_context("spawn")  # no fork of a threaded parent
     with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
         futures = [
-            pool.submit(run_task, database_url, suite, t, proposer, options, run_name) for t in todo
+            pool.submit(run_task, database_url, suite, t, proposer, options, run_name, seed)
+            for t in todo
         ]
         for future in as_completed(futures):
             record(future.result())

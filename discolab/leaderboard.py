@@ -5,6 +5,14 @@
 :func:`build_leaderboard` ranks the stored runs of a suite, best first, with per-group
 accuracy columns. Rendering is the CLI's job.
 
+Ranking (see :mod:`discolab.bench_metrics`): symbolic accuracy, then accuracy at tolerance,
+then median out-of-domain NMSE (lower first), then mean score; the earlier run wins a tie.
+
+Who made a run: a run stored by ``bench run`` names the proposer that ran (origin ``run``);
+a scored file's ``proposer`` key is only what the file claims, so such a run is shown as
+``self-reported: <claim>`` (:func:`proposer_label`). Runs of one label with several seeds are
+summarised by :func:`seed_groups` (mean accuracy with a 95% t-interval).
+
 A suite id names a suite version, but a suite written with a glob (``newton/*``) can still
 grow when environments are added. Each run therefore records a fingerprint of the suite's
 expanded tasks; runs whose fingerprint differs from the suite as loaded now were scored on
@@ -21,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from discolab.bench_metrics import SeedInterval, seed_interval
 from discolab.errors import ConfigError
 from discolab.scoring import ScoreReport, Submission
 from discolab.storage.benchmarks import (
@@ -93,6 +102,8 @@ def task_results(report: ScoreReport) -> list[TaskResult]:
             symbolic_match=bool(s.symbolic_match),
             metrics=dict(s.metrics),
             error=s.error,
+            within_tolerance=s.within_tolerance,
+            ood_nmse=s.ood_nmse,
         )
         for s in report.scores
     ]
@@ -111,11 +122,16 @@ def store_report(
     *,
     label: str | None = None,
     submission: Submission | None = None,
+    ran_by: str | None = None,
+    seed: int | None = None,
 ) -> tuple[BenchmarkRun, bool]:
     """Store a scored submission; return the run and whether it replaced a stored one.
 
     ``label`` defaults to the submission file's stem; ``submission`` (the parsed file)
-    supplies run-level metadata and the proposer when given.
+    supplies run-level metadata. ``ran_by`` is the proposer ``bench run`` ran: the run's
+    origin is ``run`` only when every line of the file names that proposer (a resumed file
+    with lines from elsewhere is not vouched for); otherwise the run is self-reported and its
+    proposer is the file's claim. ``seed`` is the agent's seed, for seed intervals.
     """
     name = (label if label is not None else default_label(submission_path)).strip()
     if not name:
@@ -123,16 +139,20 @@ def store_report(
     if report.suite_id != suite.id:
         raise ValueError(f"report of suite {report.suite_id!r} stored under suite {suite.id!r}")
     metadata = run_metadata(submission) if submission is not None else {}
-    proposer = metadata.get("proposer")
+    claimed = metadata.get("proposer")
+    proposer = claimed if isinstance(claimed, str) else None
+    origin = "run" if ran_by is not None and proposer == ran_by else "file"
     spec = RunSpec(
         suite_id=suite.id,
         suite_hash=suite_fingerprint(suite),
         label=name,
         submission_sha256=file_sha256(submission_path),
         submission_path=str(Path(submission_path).expanduser().absolute()),
-        proposer=proposer if isinstance(proposer, str) else None,
+        proposer=proposer,
         metadata=metadata,
         duration_s=report.duration_s,
+        origin=origin,
+        seed=seed,
     )
     return store.record_run(spec, task_results(report))
 
@@ -164,6 +184,7 @@ class Leaderboard:
         columns: the group names present in the suite, in display order.
         rows: the ranked runs, best first.
         hidden: runs left out because they were scored on other tasks of the suite.
+        seeds: the shown runs' seed groups (labels run with two or more seeds).
     """
 
     suite_id: str
@@ -171,6 +192,7 @@ class Leaderboard:
     columns: tuple[str, ...]
     rows: tuple[LeaderboardRow, ...]
     hidden: int = 0
+    seeds: tuple[SeedGroup, ...] = ()
 
 
 def group_columns(suite: Suite, by: str) -> tuple[str, ...]:
@@ -183,9 +205,86 @@ def group_columns(suite: Suite, by: str) -> tuple[str, ...]:
     return (*known, *sorted(present - set(order)))
 
 
+def rank_key(run: BenchmarkRun) -> tuple[Any, ...]:
+    """Sort key, best first: accuracy, accuracy at tolerance, OOD NMSE, mean score, age."""
+    ood = run.ood_nmse if not math.isnan(run.ood_nmse) else math.inf
+    return (
+        -run.accuracy,
+        -run.accuracy_at_tolerance,
+        ood,
+        -run.mean_score,
+        run.created_at,
+        run.label,
+        run.id,
+    )
+
+
 def rank_runs(runs: Sequence[BenchmarkRun]) -> list[BenchmarkRun]:
-    """Best first: accuracy, then mean score (both higher is better); earlier wins a tie."""
-    return sorted(runs, key=lambda r: (-r.accuracy, -r.mean_score, r.created_at, r.label, r.id))
+    """Best first by :func:`rank_key`; the earlier run wins a full tie."""
+    return sorted(runs, key=rank_key)
+
+
+def proposer_label(run: BenchmarkRun) -> str:
+    """Who made the run: the proposer that ran, or ``self-reported: <claim>`` for a file."""
+    if run.spec.origin == "run" and run.spec.proposer:
+        return run.spec.proposer
+    claim = run.spec.proposer or run.spec.metadata.get("proposer")
+    return f"self-reported: {claim}" if isinstance(claim, str) and claim else "self-reported"
+
+
+@dataclass(frozen=True)
+class SeedGroup:
+    """The runs of one label made with different seeds, summarised across seeds.
+
+    Attributes:
+        label: the runs' shared label.
+        proposer: :func:`proposer_label` shared by the runs.
+        seeds: the seeds, ascending (the newest run of each seed counts).
+        accuracies: symbolic accuracy per seed, in ``seeds`` order.
+        accuracy: mean and 95% t-interval of accuracy across seeds.
+        accuracy_at_tolerance: the same for accuracy at tolerance.
+    """
+
+    label: str
+    proposer: str
+    seeds: tuple[int, ...]
+    accuracies: tuple[float, ...]
+    accuracy: SeedInterval
+    accuracy_at_tolerance: SeedInterval
+
+
+def seed_groups(runs: Sequence[BenchmarkRun], *, min_seeds: int = 2) -> list[SeedGroup]:
+    """Per label and proposer, the seeded runs summarised across seeds.
+
+    Only runs that record a seed count, and runs of one label by different proposers (or a
+    ``bench run`` and a self-reported file) are never pooled. Where one seed was scored more
+    than once, the newest run stands for it; groups with fewer than ``min_seeds`` seeds are
+    left out. Groups are ordered by mean accuracy, best first, then label.
+    """
+    newest: dict[tuple[str, str], dict[int, BenchmarkRun]] = {}
+    for run in runs:
+        if run.spec.seed is None:
+            continue
+        seeds = newest.setdefault((run.label, proposer_label(run)), {})
+        held = seeds.get(run.spec.seed)
+        if held is None or run.created_at > held.created_at:
+            seeds[run.spec.seed] = run
+    groups = []
+    for (label, proposer), by_seed in newest.items():
+        if len(by_seed) < min_seeds:
+            continue
+        ordered = [by_seed[seed] for seed in sorted(by_seed)]
+        groups.append(
+            SeedGroup(
+                label=label,
+                proposer=proposer,
+                seeds=tuple(sorted(by_seed)),
+                accuracies=tuple(r.accuracy for r in ordered),
+                accuracy=seed_interval([r.accuracy for r in ordered]),
+                accuracy_at_tolerance=seed_interval([r.accuracy_at_tolerance for r in ordered]),
+            )
+        )
+    return sorted(groups, key=lambda g: (-g.accuracy.mean, g.label, g.proposer))
 
 
 def build_leaderboard(
@@ -207,5 +306,10 @@ def build_leaderboard(
         for position, run in enumerate(rank_runs(shown), start=1)
     )
     return Leaderboard(
-        suite_id=suite.id, by=by, columns=columns, rows=rows, hidden=len(runs) - len(shown)
+        suite_id=suite.id,
+        by=by,
+        columns=columns,
+        rows=rows,
+        hidden=len(runs) - len(shown),
+        seeds=tuple(seed_groups(shown)),
     )

@@ -7,6 +7,10 @@ budget of calls × batch an agent gets), then scored by :class:`LawVerifier` on 
 points and by symbolic match. Every problem — a line that is not JSON, an unknown or duplicate
 task id, an unparseable or hostile formula, a law that is NaN or overflows — scores 0 for that
 task with a reason and never stops the run.
+
+Beyond symbolic accuracy a report carries accuracy at tolerance (held-out max relative error
+≤ 0.1) and the median out-of-domain NMSE, the figures runs are ranked by after accuracy
+(:mod:`discolab.bench_metrics`).
 """
 
 from __future__ import annotations
@@ -23,13 +27,20 @@ from typing import Any
 
 import numpy as np
 
+from discolab.bench_metrics import median_or_worst, ood_value, within_tolerance
 from discolab.environments.base import sample_inputs
 from discolab.errors import ConfigError, DiscolabError
 from discolab.suites import Suite, SuiteTask
-from discolab.types import Candidate, CandidateKind, Experiment
+from discolab.types import Candidate, CandidateKind, Evaluation, Experiment
 
 MAX_LINE_BYTES = 64 * 1024
 VERIFIER_ID = "laws-v1"
+MAX_LAW_PARAMETERS = 12
+"""Most free parameters a submitted law may carry; more is refused before any fit.
+
+A guard of the scorer, independent of the task and of machine speed: fitting cost grows
+with the parameter count (a 36-parameter line took minutes), while no law of the shipped
+suites needs more than a handful. The judge applies its own, tighter per-task cap."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,16 @@ class TaskScore:
     metrics: Mapping[str, float] = field(default_factory=dict)
     error: str | None = None
 
+    @property
+    def within_tolerance(self) -> bool:
+        """Whether the fitted law is within the tolerance on held-out points (see bench_metrics)."""
+        return within_tolerance(self.metrics, self.error)
+
+    @property
+    def ood_nmse(self) -> float:
+        """Out-of-domain NMSE of the fitted law; ``inf`` when missing or failed."""
+        return ood_value(self.metrics, self.error)
+
 
 @dataclass(frozen=True)
 class ScoreReport:
@@ -76,6 +97,16 @@ class ScoreReport:
     def accuracy(self) -> float:
         """Fraction of the suite's tasks whose law matches symbolically."""
         return _mean(float(s.symbolic_match) for s in self.scores)
+
+    @property
+    def accuracy_at_tolerance(self) -> float:
+        """Fraction of the suite's tasks whose fitted law is within the held-out tolerance."""
+        return _mean(float(s.within_tolerance) for s in self.scores)
+
+    @property
+    def ood_nmse(self) -> float:
+        """Median out-of-domain NMSE over the suite's tasks (missing counts as ``inf``)."""
+        return median_or_worst(s.ood_nmse for s in self.scores)
 
     def by(self, attribute: str) -> list[dict[str, Any]]:
         """Summary rows grouped by a task attribute (``domain``, ``difficulty``, ``system``)."""
@@ -102,6 +133,9 @@ def _summary(name: str, rows: Sequence[TaskScore]) -> dict[str, Any]:
         "tasks": len(rows),
         "matched": sum(s.symbolic_match for s in rows),
         "accuracy": _mean(float(s.symbolic_match) for s in rows),
+        "within_tolerance": sum(s.within_tolerance for s in rows),
+        "accuracy_at_tolerance": _mean(float(s.within_tolerance) for s in rows),
+        "median_ood_nmse": median_or_worst(s.ood_nmse for s in rows),
         "mean_score": _mean(s.score for s in rows),
         "median_rmsle": statistics.median(rmsles) if rmsles else math.inf,
         "failed": sum(s.error is not None for s in rows),
@@ -171,15 +205,45 @@ def calibration_experiments(task: SuiteTask, env: Any) -> list[Experiment]:
     return experiments
 
 
+def screen_law(law: str, names: Sequence[str]) -> str | None:
+    """Why ``law`` is refused before any measurement or fit, or None when it may be scored.
+
+    Refused: a formula the project's parser rejects (the verifier would reject it too, but
+    only after the task's calibration data were measured) and one with more than
+    :data:`MAX_LAW_PARAMETERS` free parameters.
+    """
+    from discolab.errors import ExpressionError
+    from discolab.verifiers.expressions import parse_expression
+
+    try:
+        parsed = parse_expression(law, names)
+    except ExpressionError as exc:
+        return f"formula rejected: {exc}"
+    if len(parsed.parameters) > MAX_LAW_PARAMETERS:
+        return (
+            f"formula rejected: it has {len(parsed.parameters)} free parameters; a submitted "
+            f"law may have at most {MAX_LAW_PARAMETERS}"
+        )
+    return None
+
+
 def score_task(task: SuiteTask, law: str) -> TaskScore:
     """Score one law on one task; failures become a zero score with the reason."""
     from discolab.environments.catalog import make_environment
     from discolab.verifiers.systems import make_verifier
 
     env = make_environment(task.env_id, **dict(task.options))
+    refused = screen_law(law, env.spec.formula_names)
+    if refused is not None:
+        return TaskScore(task, law, 0.0, False, {}, refused)
     verifier = make_verifier(env.spec, env.ground_truth())
     candidate = Candidate(kind=CandidateKind.EXPRESSION, source=law, proposer="submission")
     evaluation = verifier.evaluate(candidate, calibration_experiments(task, env))
+    return task_score_from(task, law, evaluation)
+
+
+def task_score_from(task: SuiteTask, law: str, evaluation: Evaluation) -> TaskScore:
+    """The task verdict of a verifier's evaluation: an error zeroes the score and the match."""
     matched = bool(evaluation.metrics.get("symbolic_match")) and evaluation.error is None
     return TaskScore(
         task=task,

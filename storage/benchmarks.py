@@ -17,6 +17,7 @@ bulk insert, so storing a 324-task run costs milliseconds and a crash stores all
 from __future__ import annotations
 
 import math
+import statistics
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ from discolab.storage.records import aware
 GROUP_ATTRIBUTES = ("system", "difficulty", "domain")
 """Task attributes a stored run can be summarised by."""
 
+ORIGINS = ("run", "file")
+"""How a run was made: ``run`` by ``bench run`` (its proposer is the one that ran), ``file`` by
+scoring a submission file (any proposer it names is self-reported, never trusted)."""
+
 
 @dataclass(frozen=True)
 class TaskResult:
@@ -49,6 +54,9 @@ class TaskResult:
         symbolic_match: whether the law matched the hidden law symbolically.
         metrics: the verifier's named metrics (non-finite floats survive the round trip).
         error: why the task failed (no law, unparseable, NaN ...), None when it was scored.
+        within_tolerance: whether the fitted law met the held-out relative-error tolerance
+            (decided by :mod:`discolab.bench_metrics`; storage only counts it).
+        ood_nmse: the task's out-of-domain NMSE, ``inf`` when missing or failed (the worst).
     """
 
     task_id: str
@@ -60,6 +68,8 @@ class TaskResult:
     symbolic_match: bool
     metrics: Mapping[str, Any] = field(default_factory=dict)
     error: str | None = None
+    within_tolerance: bool = False
+    ood_nmse: float = math.inf
 
 
 @dataclass(frozen=True)
@@ -72,9 +82,12 @@ class RunSpec:
         label: the user's name for the run (default: the submission file's stem).
         submission_sha256: hex digest of the submission file's bytes.
         submission_path: where the file was, for display only.
-        proposer: who made the submission, when the submission says so.
+        proposer: for origin ``run`` the proposer that ran; for ``file`` the one the file
+            claims (display it as self-reported), or None.
         metadata: run-level metadata read from the submission.
         duration_s: seconds the scoring took.
+        origin: ``run`` or ``file`` (see :data:`ORIGINS`).
+        seed: the agent's seed when the run is one of several seeds of a suite, else None.
     """
 
     suite_id: str
@@ -85,6 +98,12 @@ class RunSpec:
     proposer: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     duration_s: float = 0.0
+    origin: str = "file"
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.origin not in ORIGINS:
+            raise StorageError(f"run origin must be one of {ORIGINS}, got {self.origin!r}")
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,10 @@ class BenchmarkRun:
     """A stored run with its totals over every task of the suite.
 
     ``accuracy`` is the fraction of tasks with a symbolic match; ``mean_score`` averages the
-    task scores (NaN counts as 0); ``failed`` counts tasks with an error.
+    task scores (NaN counts as 0); ``failed`` counts tasks with an error;
+    ``within_tolerance`` counts tasks within the held-out tolerance and
+    ``accuracy_at_tolerance`` is their fraction; ``ood_nmse`` is the median of the tasks'
+    out-of-domain NMSE (``inf`` is the worst).
     """
 
     id: str
@@ -103,6 +125,9 @@ class BenchmarkRun:
     mean_score: float
     failed: int
     created_at: datetime
+    within_tolerance: int = 0
+    accuracy_at_tolerance: float = 0.0
+    ood_nmse: float = math.inf
 
     @property
     def label(self) -> str:
@@ -112,16 +137,22 @@ class BenchmarkRun:
 
 @dataclass(frozen=True)
 class GroupTotal:
-    """Tasks, symbolic matches and summed score of one run within one group of tasks."""
+    """Tasks, symbolic matches, summed score and tasks within tolerance of one run's group."""
 
     tasks: int
     matched: int
     score_sum: float
+    within_tolerance: int = 0
 
     @property
     def accuracy(self) -> float:
         """Fraction of the group's tasks that matched (0 for an empty group)."""
         return self.matched / self.tasks if self.tasks else 0.0
+
+    @property
+    def accuracy_at_tolerance(self) -> float:
+        """Fraction of the group's tasks within the held-out tolerance (0 for an empty group)."""
+        return self.within_tolerance / self.tasks if self.tasks else 0.0
 
 
 def new_run_id() -> str:
@@ -134,16 +165,31 @@ def _finite_or_none(value: float) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _nmse_or_none(value: float) -> float | None:
+    """NMSE as stored: NULL for NaN or infinity (both read back as ``inf``, the worst)."""
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _nmse_of(value: float | None) -> float:
+    return math.inf if value is None else float(value)
+
+
 def _totals(results: Sequence[TaskResult]) -> dict[str, Any]:
     n = len(results)
     matched = sum(bool(r.symbolic_match) for r in results)
     scores = [0.0 if math.isnan(float(r.score)) else float(r.score) for r in results]
+    within = sum(bool(r.within_tolerance) for r in results)
+    ood = [_nmse_of(_nmse_or_none(r.ood_nmse)) for r in results]
     return {
         "tasks": n,
         "matched": matched,
         "accuracy": matched / n if n else 0.0,
         "mean_score": sum(scores) / n if n else 0.0,
         "failed": sum(r.error is not None for r in results),
+        "within_tolerance": within,
+        "accuracy_at_tolerance": within / n if n else 0.0,
+        "ood_nmse": _nmse_or_none(statistics.median(ood)) if ood else None,
     }
 
 
@@ -157,6 +203,8 @@ def _run_of(row: BenchmarkRunRow) -> BenchmarkRun:
         proposer=row.proposer,
         metadata=dict(row.meta),
         duration_s=row.duration_s,
+        origin=row.origin if row.origin in ORIGINS else "file",
+        seed=row.seed,
     )
     return BenchmarkRun(
         id=row.id,
@@ -167,6 +215,9 @@ def _run_of(row: BenchmarkRunRow) -> BenchmarkRun:
         mean_score=row.mean_score,
         failed=row.failed,
         created_at=aware(row.created_at),
+        within_tolerance=int(row.within_tolerance or 0),
+        accuracy_at_tolerance=float(row.accuracy_at_tolerance or 0.0),
+        ood_nmse=_nmse_of(row.ood_nmse),
     )
 
 
@@ -181,6 +232,8 @@ def _result_of(row: BenchmarkTaskRow) -> TaskResult:
         symbolic_match=bool(row.symbolic_match),
         metrics=dict(row.metrics),
         error=row.error,
+        within_tolerance=bool(row.within_tolerance),
+        ood_nmse=_nmse_of(row.ood_nmse),
     )
 
 
@@ -211,6 +264,8 @@ class BenchmarkStore:
             "meta": dict(spec.metadata),
             "submission_path": spec.submission_path,
             "duration_s": float(spec.duration_s),
+            "origin": spec.origin,
+            "seed": spec.seed,
             "created_at": utcnow(),
             **_totals(results),
         }
@@ -288,6 +343,7 @@ class BenchmarkStore:
                 func.count(),
                 func.sum(cast(BenchmarkTaskRow.symbolic_match, Integer)),
                 func.coalesce(func.sum(BenchmarkTaskRow.score), 0.0),
+                func.sum(cast(BenchmarkTaskRow.within_tolerance, Integer)),
             )
             .join(BenchmarkRunRow, col(BenchmarkRunRow.id) == col(BenchmarkTaskRow.run_id))
             .where(BenchmarkRunRow.suite_id == suite_id)
@@ -295,9 +351,9 @@ class BenchmarkStore:
         )
         out: dict[str, dict[str, GroupTotal]] = {}
         with self.db.read() as session:
-            for run_id, name, tasks, matched, score_sum in session.exec(query).all():
+            for run_id, name, tasks, matched, score_sum, within in session.exec(query).all():
                 out.setdefault(run_id, {})[name] = GroupTotal(
-                    int(tasks), int(matched or 0), float(score_sum)
+                    int(tasks), int(matched or 0), float(score_sum), int(within or 0)
                 )
         return out
 
@@ -324,4 +380,6 @@ class BenchmarkStore:
             "symbolic_match": bool(r.symbolic_match),
             "metrics": dict(r.metrics),
             "error": r.error,
+            "within_tolerance": bool(r.within_tolerance),
+            "ood_nmse": _nmse_or_none(r.ood_nmse),
         }

@@ -207,6 +207,13 @@ class BenchmarkRunRow(SQLModel, table=True):
     :mod:`discolab.storage.benchmarks`). ``suite_hash`` fingerprints the suite's expanded task
     list, so a run scored before a suite grew can be told apart from a current one. Added in
     schema version 3.
+
+    Schema version 4 added ``origin`` (``run`` when ``bench run`` ran the proposer it names,
+    ``file`` for a scored file, whose proposer is only a claim), ``seed`` (the agent's seed,
+    for intervals over seeds), ``within_tolerance`` / ``accuracy_at_tolerance`` (tasks within
+    the held-out relative-error tolerance) and ``ood_nmse`` (median out-of-domain NMSE; NULL is
+    ``inf``, the worst). Runs stored before version 4 read as self-reported, with no task
+    within tolerance and an infinite NMSE: those figures were never measured for them.
     """
 
     __tablename__ = "benchmark_runs"
@@ -231,13 +238,19 @@ class BenchmarkRunRow(SQLModel, table=True):
     failed: int
     duration_s: float = 0.0
     created_at: datetime = _timestamp()
+    origin: str = Field(default="file", sa_column_kwargs={"server_default": "file"})
+    seed: int | None = None
+    within_tolerance: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    accuracy_at_tolerance: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+    ood_nmse: float | None = None
 
 
 class BenchmarkTaskRow(SQLModel, table=True):
     """The verdict on one task of a stored benchmark run. Added in schema version 3.
 
     ``score`` is NULL when the verifier produced NaN (SQLite cannot hold NaN); ``law`` is NULL
-    when the submission had no law for the task.
+    when the submission had no law for the task. ``within_tolerance`` and ``ood_nmse`` (NULL
+    for ``inf``) were added in schema version 4.
     """
 
     __tablename__ = "benchmark_tasks"
@@ -256,6 +269,8 @@ class BenchmarkTaskRow(SQLModel, table=True):
         default_factory=dict, sa_column=Column(FloatJSON(), nullable=False)
     )
     error: str | None = Field(default=None, sa_type=Text)
+    within_tolerance: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    ood_nmse: float | None = None
 
 
 def _table(model: type[SQLModel]) -> Table:

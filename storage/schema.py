@@ -61,9 +61,43 @@ def _add_benchmark_tables(conn: Connection) -> None:
         model.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+RANKING_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
+    ("benchmark_runs", "origin", "'file'"),
+    ("benchmark_runs", "seed", None),
+    ("benchmark_runs", "within_tolerance", "0"),
+    ("benchmark_runs", "accuracy_at_tolerance", "0"),
+    ("benchmark_runs", "ood_nmse", None),
+    ("benchmark_tasks", "within_tolerance", "FALSE"),
+    ("benchmark_tasks", "ood_nmse", None),
+)
+"""(table, column, SQL default) added by version 4; no default means nullable."""
+
+
+def _add_ranking_columns(conn: Connection) -> None:
+    """Version 3 -> 4: the run's origin and seed, and the tolerance and out-of-domain totals.
+
+    Old runs become self-reported (``origin = 'file'``): nothing recorded which command stored
+    them. Their tolerance count is 0 and their NMSE NULL (``inf``): never measured, so not met.
+    """
+    tables = {"benchmark_runs": BenchmarkRunRow, "benchmark_tasks": BenchmarkTaskRow}
+    present = {t: {c["name"] for c in inspect(conn).get_columns(t)} for t in tables}
+    for table, name, default in RANKING_COLUMNS:
+        if name in present[table]:  # created by version 2 -> 3 from today's tables
+            continue
+        column = tables[table].__table__.c[name]  # type: ignore[attr-defined]
+        sql_type = column.type.compile(dialect=conn.dialect)
+        tail = f" NOT NULL DEFAULT {default}" if default is not None else ""
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}{tail}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "add the model_calls and transcripts tables", _add_model_tables),
     Migration(2, "add the benchmark_runs and benchmark_tasks tables", _add_benchmark_tables),
+    Migration(
+        3,
+        "add the benchmark ranking columns (origin, seed, tolerance, OOD NMSE)",
+        _add_ranking_columns,
+    ),
 )
 """The registered migrations, oldest first."""
 

@@ -6,9 +6,8 @@ gplearn, so the tests run without the ``bench`` extra.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
@@ -16,17 +15,10 @@ import pytest
 
 from discolab.verifiers.expressions import parse_expression
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "gplearn_baseline.py"
-
 
 @pytest.fixture(scope="module")
-def baseline() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_gplearn_baseline", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+def baseline(bench_module: Callable[[str], ModuleType]) -> ModuleType:
+    return bench_module("gplearn_baseline")
 
 
 def evaluate(formula: str, names: list[str], **columns: np.ndarray) -> np.ndarray:

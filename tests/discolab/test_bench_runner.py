@@ -53,3 +53,17 @@ def test_run_suite_resumes_and_never_duplicates(tmp_path: Path) -> None:
     stored = {c.id for c in store.list_campaigns()}
     assert stored == {campaign_id_for("t", t) for t in suite.tasks[1:]}
     assert all(store.get_campaign(c).status == "finished" for c in stored)
+
+
+def test_a_seed_replaces_the_agents_seed_only() -> None:
+    from discolab.bench_runner import TaskOutcome, _task_config
+
+    suite = suite_from_dict(SUITE)
+    task = suite.tasks[0]
+    default = _task_config(suite, task, "builtin", {})
+    seeded = _task_config(suite, task, "builtin", {}, seed=7)
+    assert (default.seed, seeded.seed) == (0, 7)
+    assert seeded.environment.options == default.environment.options  # same tasks, same data
+    line = json.loads(TaskOutcome(task.id, "C", "cid", 3).to_line("builtin", seed=7))
+    assert (line["proposer"], line["seed"]) == ("builtin", 7)
+    assert "seed" not in json.loads(TaskOutcome(task.id, "C", "cid", 3).to_line("builtin"))

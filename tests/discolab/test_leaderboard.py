@@ -17,8 +17,10 @@ from discolab.errors import ConfigError
 from discolab.leaderboard import (
     build_leaderboard,
     group_columns,
+    proposer_label,
     rank_runs,
     run_metadata,
+    seed_groups,
     store_report,
     suite_fingerprint,
 )
@@ -234,6 +236,8 @@ def test_cli_score_stores_and_leaderboard_ranks(tmp_path: Path) -> None:
     scored = _invoke("score", suite, str(half), "--db", db)
     assert scored.exit_code == 0 and "stored run bench-" in scored.output
     assert "'half'" in scored.output
+    assert "within relative error 0.1 on held-out points" in scored.output
+    assert "median OOD NMSE" in scored.output
     scored = _invoke("score", suite, str(good), "--db", db, "--label", "best-laws")
     assert scored.exit_code == 0 and "stored run" in scored.output
     rescored = _invoke("score", suite, str(good), "--db", db, "--label", "best-laws")
@@ -247,7 +251,8 @@ def test_cli_score_stores_and_leaderboard_ranks(tmp_path: Path) -> None:
     best = next(i for i, line in enumerate(lines) if "best-laws" in line)
     worse = next(i for i, line in enumerate(lines) if "half" in line)
     assert best < worse
-    assert "100.0%" in lines[best] and "builtin" in lines[best]
+    assert "100.0%" in lines[best] and "self-reported: builtin" in lines[best]
+    assert "acc@0.1" in board.output and "OOD NMSE" in board.output
     assert "50.0%" in lines[worse]
     assert "vanilla" in board.output and "simple" not in board.output
 
@@ -273,6 +278,7 @@ def test_cli_run_stores_its_run_under_the_run_name(tmp_path: Path) -> None:
     with Database(sqlite_url(db)) as database:
         (run,) = BenchmarkStore(database).runs("tiny-v1")
     assert run.label == "t1" and run.spec.proposer == "builtin" and run.tasks == 1
+    assert run.spec.origin == "run" and proposer_label(run) == "builtin"
 
 
 def test_cli_unknown_suite_is_a_config_error(tmp_path: Path) -> None:
@@ -302,3 +308,130 @@ def test_newton_v1_is_324_tasks_over_three_system_levels() -> None:
     from discolab.environments.catalog import make_environment as build
 
     assert build(simple.env_id, **dict(simple.options)).spec.is_system
+
+
+# -- ranking past accuracy, who made a run, seeds ----------------------------------------
+
+
+def _ranked_results(suite: object, matched: int, within: int, ood: float) -> list[TaskResult]:
+    return [
+        TaskResult(
+            t.id,
+            t.domain,
+            t.difficulty,
+            t.system,
+            "C",
+            0.9,
+            i < matched,
+            within_tolerance=i < within,
+            ood_nmse=ood,
+        )
+        for i, t in enumerate(suite.tasks)  # type: ignore[attr-defined]
+    ]
+
+
+def test_ties_on_accuracy_go_to_tolerance_then_ood_nmse(tmp_path: Path) -> None:
+    suite = suite_from_dict(MINI)
+    with Database(sqlite_url(tmp_path / "d.db")) as db:
+        store = BenchmarkStore(db)
+        for label, matched, within, ood in [
+            ("one-match-no-tol", 1, 0, 1e-9),
+            ("no-match-all-tol", 0, 2, 1e-9),
+            ("one-match-tol-bad-ood", 1, 2, 0.5),
+            ("one-match-tol-good-ood", 1, 2, 0.01),
+            ("one-match-tol-nan-ood", 1, 2, float("nan")),
+        ]:
+            store.record_run(_spec(suite, label), _ranked_results(suite, matched, within, ood))
+        board = build_leaderboard(store, suite)
+    assert [row.run.label for row in board.rows] == [
+        "one-match-tol-good-ood",
+        "one-match-tol-bad-ood",
+        "one-match-tol-nan-ood",
+        "one-match-no-tol",
+        "no-match-all-tol",
+    ]
+    assert board.rows[0].groups["vanilla"].accuracy_at_tolerance == 1.0
+
+
+def test_a_scored_file_is_self_reported_and_a_run_names_its_proposer(tmp_path: Path) -> None:
+    suite = suite_from_dict(MINI)
+    claimed = _write_submission(tmp_path / "claims.jsonl", GOOD, proposer="gpt-9-ultra")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(
+        json.dumps({"task": "newton/gravity-v1#canonical", "law": "C", "proposer": "builtin"})
+        + "\n"
+        + json.dumps({"task": "newton/gravity-v1#s2", "law": "C", "proposer": "other"})
+        + "\n"
+    )
+    ran = _write_submission(tmp_path / "ran.jsonl", GOOD, proposer="builtin")
+    bare = _write_submission(tmp_path / "bare.jsonl", GOOD)
+    with Database(sqlite_url(tmp_path / "d.db")) as db:
+        store = BenchmarkStore(db)
+
+        def stored(path: Path, ran_by: str | None = None):  # type: ignore[no-untyped-def]
+            submission = read_submission(path, suite)
+            report = score_submission(suite, submission)
+            return store_report(store, suite, report, path, submission=submission, ran_by=ran_by)[0]
+
+        file_run = stored(claimed)
+        assert file_run.spec.origin == "file" and file_run.spec.proposer == "gpt-9-ultra"
+        assert proposer_label(file_run) == "self-reported: gpt-9-ultra"
+        assert proposer_label(stored(bare)) == "self-reported"
+        wrong = stored(claimed, ran_by="builtin")  # the lines claim another proposer
+        assert wrong.spec.origin == "file"
+        resumed = stored(mixed, ran_by="builtin")  # lines from elsewhere: not vouched for
+        assert resumed.spec.origin == "file" and proposer_label(resumed) == "self-reported"
+        real = stored(ran, ran_by="builtin")
+        assert real.spec.origin == "run" and proposer_label(real) == "builtin"
+
+
+def test_seed_groups_summarise_labels_run_with_several_seeds(tmp_path: Path) -> None:
+    suite = suite_from_dict(MINI)
+    with Database(sqlite_url(tmp_path / "d.db")) as db:
+        store = BenchmarkStore(db)
+        for label, seed, matched, sha in [
+            ("agent", 1, 2, "a1"),
+            ("agent", 2, 1, "a2"),
+            ("agent", 3, 0, "a3-old"),
+            ("agent", 3, 1, "a3-new"),  # the newest run of a seed stands for it
+            ("lonely", 1, 2, "l1"),  # one seed: no interval to show
+            ("unseeded", None, 2, "u1"),
+        ]:
+            spec = replace(_spec(suite, label), seed=seed, submission_sha256=sha)
+            store.record_run(spec, _ranked_results(suite, matched, matched, 0.1))
+        ran = replace(_spec(suite, "agent"), seed=4, submission_sha256="r4", origin="run")
+        store.record_run(replace(ran, proposer="builtin"), _ranked_results(suite, 2, 2, 0.1))
+        board = build_leaderboard(store, suite)
+        runs = store.runs(suite.id)
+    (group,) = board.seeds
+    assert group == seed_groups(runs)[0]
+    assert (group.label, group.seeds, group.accuracies) == ("agent", (1, 2, 3), (1.0, 0.5, 0.5))
+    assert group.accuracy.n == 3 and group.accuracy.mean == pytest.approx(2 / 3)
+    assert 0.0 <= group.accuracy.low < group.accuracy.mean < group.accuracy.high <= 1.0
+    assert group.proposer == "self-reported"  # the bench-run seed 4 is not pooled with them
+    singles = [(g.label, g.proposer) for g in seed_groups(runs, min_seeds=1)]
+    assert singles == [
+        ("agent", "builtin"),
+        ("lonely", "self-reported"),
+        ("agent", "self-reported"),
+    ]
+
+
+def test_cli_leaderboard_shows_seed_intervals(tmp_path: Path) -> None:
+    suite_path = str(_write_suite(tmp_path))
+    db = str(tmp_path / "runs.db")
+    one = _write_submission(tmp_path / "s1.jsonl", GOOD)
+    half = _write_submission(
+        tmp_path / "s2.jsonl", {"newton/gravity-v1#canonical": GOOD["newton/gravity-v1#canonical"]}
+    )
+    for path, seed in ((one, "1"), (half, "2")):
+        result = _invoke(
+            "score", suite_path, str(path), "--db", db, "--label", "mine", "--seed", seed
+        )
+        assert result.exit_code == 0, result.output
+    board = _invoke("leaderboard", suite_path, "--db", db)
+    assert board.exit_code == 0, board.output
+    assert "mine (seed 1)" in board.output and "mine (seed 2)" in board.output
+    assert "across seeds" in board.output
+    assert "75.0% [0.0%, 100.0%]" in board.output  # two seeds: t(0.975, 1) is 12.7
+    assert "1:100.0% 2:50.0%" in board.output

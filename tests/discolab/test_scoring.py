@@ -123,3 +123,26 @@ def test_exact_laws_with_or_without_fitted_constants(tmp_path: Path) -> None:
     report = score_submission(suite, read_submission(path, suite))
     assert [s.symbolic_match for s in report.scores] == [True, True]
     assert report.by("domain")[0]["accuracy"] == 1.0
+
+
+def test_laws_past_the_parameter_cap_are_refused_before_any_measurement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import discolab.scoring as scoring
+
+    suite = suite_from_dict(MINI)
+    task = suite.tasks[0]
+
+    def no_measuring(*args: object) -> None:
+        raise AssertionError("a refused law must not cost a calibration run")
+
+    monkeypatch.setattr(scoring, "calibration_experiments", no_measuring)
+    cap = scoring.MAX_LAW_PARAMETERS
+    too_many = " + ".join(f"C{k}*m1**C{k + 1}" for k in range(0, cap + 1, 2))
+    refused = scoring.score_task(task, too_many)
+    assert refused.score == 0.0 and not refused.symbolic_match
+    assert f"has {cap + 2} free parameters" in (refused.error or "")
+    assert f"at most {cap}" in (refused.error or "")
+    unparseable = scoring.score_task(task, "C*m1*m2/(r**2")
+    assert (unparseable.error or "").startswith("formula rejected:")
+    assert scoring.screen_law(" + ".join(f"C{k}*m1" for k in range(cap)), ["m1"]) is None

@@ -156,3 +156,32 @@ def test_deleting_a_run_row_cascades_to_its_tasks(
     con.commit()
     con.close()
     assert _count(db_path, "benchmark_tasks") == 0
+
+
+def test_ranking_totals_and_origin_round_trip(benchmarks: BenchmarkStore) -> None:
+    results = [
+        _result("gravity#easy-1", True, 1.0, within_tolerance=True, ood_nmse=1e-6),
+        _result("gravity#hard-1", False, 0.5, within_tolerance=True, ood_nmse=0.5),
+        _result("decay#easy-1", True, 1.0, system="simple", ood_nmse=math.nan),
+        _result("decay#hard-1", False, 0.0, system="simple", ood_nmse=math.inf),
+    ]
+    run, _ = benchmarks.record_run(_spec(origin="run", seed=7, proposer="builtin"), results)
+    (stored,) = benchmarks.runs("s-v1")
+    for got in (run, stored):
+        assert (got.within_tolerance, got.accuracy_at_tolerance) == (2, 0.5)
+        assert got.ood_nmse == math.inf  # median of (1e-6, 0.5, inf, inf): NaN counts as inf
+        assert (got.spec.origin, got.spec.seed) == ("run", 7)
+    back = benchmarks.task_results(run.id)
+    assert [r.within_tolerance for r in back] == [True, True, False, False]
+    assert [r.ood_nmse for r in back] == [1e-6, 0.5, math.inf, math.inf]
+    totals = benchmarks.group_totals("s-v1", "system")[run.id]
+    assert totals["vanilla"].within_tolerance == 2 and totals["vanilla"].accuracy_at_tolerance == 1
+    assert totals["simple"].accuracy_at_tolerance == 0.0
+    finite = [_result("gravity#easy-1", True, 1.0, ood_nmse=0.25)]
+    run, _ = benchmarks.record_run(_spec(label="finite"), finite)
+    assert run.ood_nmse == 0.25 and run.spec.origin == "file" and run.spec.seed is None
+
+
+def test_unknown_origin_is_refused_by_name() -> None:
+    with pytest.raises(StorageError, match="'cli'"):
+        _spec(origin="cli")

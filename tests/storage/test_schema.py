@@ -20,13 +20,16 @@ from discolab.storage import (
     sqlite_url,
 )
 from discolab.storage.calls import ModelCall
-from discolab.storage.schema import BASE_VERSION, MIGRATIONS, target_version
+from discolab.storage.schema import BASE_VERSION, MIGRATIONS, RANKING_COLUMNS, target_version
 
 TABLES_ADDED_IN = {
     2: ("model_calls", "transcripts"),
     3: ("benchmark_runs", "benchmark_tasks"),
+    4: (),
 }
 """The tables each schema version added; an old layout is the current one without them."""
+COLUMNS_ADDED_IN = {4: tuple((table, name) for table, name, _ in RANKING_COLUMNS)}
+"""The columns each schema version added to tables that existed before it."""
 
 
 def _create(path: Path, version: int = 1) -> None:
@@ -43,6 +46,10 @@ def _create(path: Path, version: int = 1) -> None:
     for added in range(version + 1, SCHEMA_VERSION + 1):
         for table in TABLES_ADDED_IN[added]:
             con.execute(f"DROP TABLE {table}")
+        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for table, column in COLUMNS_ADDED_IN.get(added, ()):
+            if table in present:
+                con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     con.commit()
     con.close()
 
@@ -155,13 +162,13 @@ def test_version_1_database_gains_the_model_tables(db_path: Path) -> None:
     with Database(sqlite_url(db_path)) as db:
         store = CampaignStore(db)
         assert store.get_campaign("old").name == "old"
-        assert db.stored_schema_version() == SCHEMA_VERSION == 3
+        assert db.stored_schema_version() == SCHEMA_VERSION == 4
         assert store.calls.usage("old").calls == 0
     assert {"model_calls", "transcripts"} <= _tables(db_path)
     assert "prompt_tokens" in _columns(db_path, "model_calls")
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_old_layout_fixture_matches_its_version(db_path: Path, version: int) -> None:
     _create(db_path, version)
     present = _tables(db_path)
@@ -181,7 +188,7 @@ def test_old_database_gains_the_benchmark_tables_and_keeps_its_data(
     with Database(sqlite_url(db_path)) as db:
         assert db.stored_schema_version() == version
         assert CampaignStore(db).get_campaign("old").name == "old"
-        assert db.stored_schema_version() == SCHEMA_VERSION == 3
+        assert db.stored_schema_version() == SCHEMA_VERSION == 4
         assert CampaignStore(db).calls.usage("old").calls == (1 if version >= 2 else 0)
         benchmarks = BenchmarkStore(db)
         assert benchmarks.runs("s-v1") == []
@@ -196,3 +203,42 @@ def test_old_database_gains_the_benchmark_tables_and_keeps_its_data(
     indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     con.close()
     assert "ix_benchmark_tasks_run_id" in indexes
+
+
+def test_version_3_database_gains_the_ranking_columns_and_old_runs_read_self_reported(
+    db_path: Path,
+) -> None:
+    _create(db_path, 3)
+    assert "origin" not in _columns(db_path, "benchmark_runs")
+    con = sqlite3.connect(db_path)
+    con.execute(
+        "INSERT INTO benchmark_runs (id, suite_id, suite_hash, label, proposer, metadata, "
+        "submission_path, submission_sha256, tasks, matched, accuracy, mean_score, failed, "
+        "duration_s, created_at) VALUES ('bench-old', 's-v1', 'h', 'old', 'claimed-model', "
+        "'{}', '', 'f', 2, 1, 0.5, 0.7, 0, 1.0, '2026-01-01 00:00:00')"
+    )
+    con.execute(
+        "INSERT INTO benchmark_tasks (run_id, task_id, domain, difficulty, system, law, score, "
+        "symbolic_match, metrics, error) VALUES ('bench-old', 'e#s1', 'gravity', 'easy', "
+        "'vanilla', 'C*m', 1.0, 1, '{}', NULL)"
+    )
+    con.commit()
+    con.close()
+    with Database(sqlite_url(db_path)) as db:
+        assert db.stored_schema_version() == 3
+        benchmarks = BenchmarkStore(db)
+        (old,) = benchmarks.runs("s-v1")
+        assert db.stored_schema_version() == SCHEMA_VERSION == 4
+        assert (old.spec.origin, old.spec.seed, old.spec.proposer) == (
+            "file",
+            None,
+            "claimed-model",
+        )
+        assert (old.within_tolerance, old.accuracy_at_tolerance) == (0, 0.0)
+        assert old.ood_nmse == float("inf") and old.accuracy == 0.5
+        (task,) = benchmarks.task_results("bench-old")
+        assert not task.within_tolerance and task.ood_nmse == float("inf")
+        totals = benchmarks.group_totals("s-v1", "system")
+        assert totals["bench-old"]["vanilla"].within_tolerance == 0
+    for _, name, _ in RANKING_COLUMNS:
+        assert name in _columns(db_path, "benchmark_runs") | _columns(db_path, "benchmark_tasks")
