@@ -152,7 +152,11 @@ class BuiltinLawProposer:
         return self._candidates(result, context.round, spec.noise)
 
     def search(self, spec: TaskSpec, context: ProposalContext) -> SearchResult | None:
-        """Run the search on every experiment of ``context``; ``None`` without any data."""
+        """Run the search on every experiment of ``context``; ``None`` without any data.
+
+        Never raises on data: an internal search error is logged and gives an empty front
+        whose ``reason`` names it.
+        """
         try:
             columns, outputs = law_data(spec, context.experiments)
         except ExperimentError as exc:
@@ -163,15 +167,21 @@ class BuiltinLawProposer:
             return None
         columns, outputs = _thin(columns, outputs, self.max_samples)
         rng = np.random.default_rng(context.seed)
-        return search_laws(
-            {n: c.tolist() for n, c in columns.items()},
-            outputs.tolist(),
-            spec.formula_names,
-            rng,
-            variables=spec.formula_inputs,
-            noise=spec.noise,
-            config=self.config,
-        )
+        try:
+            return search_laws(
+                {n: c.tolist() for n, c in columns.items()},
+                outputs.tolist(),
+                spec.formula_names,
+                rng,
+                variables=spec.formula_inputs,
+                noise=spec.noise,
+                config=self.config,
+            )
+        except Exception as exc:
+            # The search guards each stage; this is the last net, so that no data can cost
+            # the campaign a round (the explorer treats an empty front as "nothing yet").
+            logger.error("search failed on %s: %s", spec.task_id, exc, exc_info=True)
+            return SearchResult([], -1, False, int(outputs.size), 0.0, f"search failed: {exc}")
 
     def _candidates(self, result: SearchResult, generation: int, noise: float) -> list[Candidate]:
         picked = result.front[result.pick]

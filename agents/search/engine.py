@@ -17,14 +17,15 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.data import Dataset, make_dataset
-from discolab.agents.search.features import build_library, feature_sets
+from discolab.agents.search.features import Feature, Library, build_library, feature_sets
 from discolab.agents.search.front import Solution, pareto_front, pick
 from discolab.agents.search.gp import GPConfig, run_gp
 from discolab.agents.search.powerlaw import fit_feature_set
@@ -166,6 +167,22 @@ def search_laws(
     return SearchResult(front, index, converged, data.n, elapsed)
 
 
+def _guarded(
+    stage: str, run: Callable[..., list[Solution]], *args: Any, **kwargs: Any
+) -> list[Solution]:
+    """``run(*args, **kwargs)``, the solutions of one stage, or none when the stage fails.
+
+    A search must never lose a round to one stage's internal error on odd data: the error is
+    logged with its stage and traceback, and the other stages still run. Root causes found
+    this way are fixed in the stage itself; this is the safety net.
+    """
+    try:
+        return run(*args, **kwargs)
+    except Exception:
+        logger.warning("search stage %s failed; skipping it", stage, exc_info=True)
+        return []
+
+
 def _run_stages(
     data: Dataset,
     variables: Sequence[Variable],
@@ -176,36 +193,52 @@ def _run_stages(
 ) -> list[Solution]:
     """Every solution of every stage that ran; later stages run only below the noise floor."""
     pool: list[Solution] = []
+
+    def best() -> float:
+        return min((s.loss for s in pool), default=math.inf)
+
+    explore = floor / config.explore_margin
     if data.log_mode:
         library = build_library(data, variables)
-        for features in feature_sets(library):
-            pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
-        best_loss = min((s.loss for s in pool), default=math.inf)
-        if config.use_combos and best_loss > floor / config.explore_margin:
-            for features in screened_sets(data, library):
-                pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
-            best_loss = min((s.loss for s in pool), default=math.inf)
-        if config.use_separable and best_loss > floor / config.explore_margin:
-            for feature in exp_features(data, library):
-                features = (*library.inputs, feature)
-                pool.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
+        pool.extend(_guarded("powerlaw", _fit_sets, data, feature_sets(library), config))
+        if config.use_combos and best() > explore:
+            pool.extend(_guarded("combos", _fit_combos, data, library, config))
+        if config.use_separable and best() > explore:
+            pool.extend(_guarded("separable", _fit_separable, data, library, config))
     else:
         logger.info("outputs change sign or touch zero; skipping the log-linear stage")
-    best_loss = min((s.loss for s in pool), default=math.inf)
-    logger.debug("log-linear stage: %d solutions, best loss %.3g", len(pool), best_loss)
-    if config.use_transforms and best_loss > floor / config.explore_margin:
-        pool.extend(fit_transformed(data, variables, deadline=deadline))
-        best_loss = min((s.loss for s in pool), default=math.inf)
-    if config.use_terms and best_loss > floor:
+    logger.debug("log-linear stage: %d solutions, best loss %.3g", len(pool), best())
+    if config.use_transforms and best() > explore:
+        pool.extend(_guarded("transforms", fit_transformed, data, variables, deadline=deadline))
+    if config.use_terms and best() > floor:
         leading = sorted((s for s in pool if s.origin == "powerlaw"), key=lambda s: s.loss)
         anchors = [strip_scale(s.expr) for s in leading[:3]]
-        pool.extend(fit_two_terms(data, anchors=anchors))
-        best_loss = min((s.loss for s in pool), default=math.inf)
-    if config.use_refine and best_loss > floor:
-        pool.extend(refine_best(data, pool, top=config.refine_top))
-        best_loss = min((s.loss for s in pool), default=math.inf)
-    if config.use_gp and (config.gp_when_converged or best_loss > floor):
+        pool.extend(_guarded("terms", fit_two_terms, data, anchors=anchors))
+    if config.use_refine and best() > floor:
+        pool.extend(_guarded("refine", refine_best, data, pool, top=config.refine_top))
+    if config.use_gp and (config.gp_when_converged or best() > floor):
         seeds = [strip_scale(s.expr) for s in sorted(pool, key=lambda s: s.loss)]
         seeds = list({repr(s): s for s in seeds}.values())[: config.gp_seeds]
-        pool.extend(run_gp(data, seeds, config.gp, rng, deadline, target_loss=floor / 1.5))
+        target = floor / 1.5
+        pool.extend(_guarded("gp", run_gp, data, seeds, config.gp, rng, deadline, target))
     return pool
+
+
+def _fit_sets(
+    data: Dataset, sets: Sequence[Sequence[Feature]], config: SearchConfig
+) -> list[Solution]:
+    """The log-linear solutions of every feature set."""
+    out: list[Solution] = []
+    for features in sets:
+        out.extend(fit_feature_set(data, features, keep_per_set=config.keep_per_set))
+    return out
+
+
+def _fit_combos(data: Dataset, library: Library, config: SearchConfig) -> list[Solution]:
+    """Log-linear solutions of the screened two-extra and trigonometric-sum sets."""
+    return _fit_sets(data, screened_sets(data, library), config)
+
+
+def _fit_separable(data: Dataset, library: Library, config: SearchConfig) -> list[Solution]:
+    """Log-linear solutions with one exponential of a monomial beside the inputs."""
+    return _fit_sets(data, [(*library.inputs, f) for f in exp_features(data, library)], config)

@@ -26,6 +26,7 @@ from discolab.agents.search.expr import (
     name_params,
     num,
     param,
+    render,
     var,
     variables_of,
 )
@@ -83,7 +84,15 @@ def _pair_fits(
     if data.n < 4:
         return None
     library = monomials(data, pair_exponents)
-    library.extend((a, evaluate(a, data.columns)) for a in anchors)
+    seen = {render(t) for t, _ in library}
+    for anchor in anchors:
+        if render(anchor) in seen:
+            continue
+        seen.add(render(anchor))
+        # A constant anchor (a power law whose exponents all snapped to 0) evaluates to a
+        # scalar; broadcast it, or stacking the columns fails on mismatched shapes.
+        values = np.broadcast_to(np.asarray(evaluate(anchor, data.columns), float), data.y.shape)
+        library.append((anchor, np.array(values)))
     library = [(t, v) for t, v in library if np.all(np.isfinite(v)) and np.any(v != 0)]
     if len(library) < 2:
         return None
@@ -161,7 +170,7 @@ def fit_two_terms(
             # Lead with the positive term, so the scale is positive (a square root of
             # ``C*(...)`` with ``C < 0`` defeats refits that start from ``C = 1``).
             a_tree, b_tree, ratio = b_tree, a_tree, 1.0 / ratio
-        shape = binary("add", a_tree, binary("mul", param(float(ratio)), b_tree))
+        shape = binary("add", a_tree, _times(param(float(ratio)), b_tree))
         shape, _ = polish(data, shape)
         scale, loss = shape_loss(data, shape)
         if math.isfinite(loss) and math.isfinite(scale):
@@ -170,3 +179,10 @@ def fit_two_terms(
         if len(out) >= keep:
             break
     return out
+
+
+def _times(coefficient: Node, term: Node) -> Node:
+    """``coefficient * term``, or the bare coefficient when the term is the constant ``1``."""
+    if term.op == "num" and term.value == 1:
+        return coefficient
+    return binary("mul", coefficient, term)
