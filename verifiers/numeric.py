@@ -135,6 +135,10 @@ class _Problem:
         return params, s * g
 
     def _solve_linear(self, params: dict[str, float]) -> Solution | None:
+        with np.errstate(all="ignore"):
+            return self._solve_linear_quietly(params)
+
+    def _solve_linear_quietly(self, params: dict[str, float]) -> Solution | None:
         base = dict(params, **{p: 0.0 for p in self.roles.linear})
         g0 = self.predict(base)
         basis = np.column_stack(
@@ -245,6 +249,39 @@ _SCAN_EXPONENTS = np.arange(-30.0, 31.0, 2.0)
 _SCAN_MAX_PARAMETERS = 4
 
 
+def _scan_values() -> np.ndarray:
+    decades = 10.0**_SCAN_EXPONENTS
+    return np.concatenate([decades, -decades])
+
+
+def _data_scales(problem: _Problem) -> np.ndarray:
+    """Quantiles of every input column: where an offset or threshold (``dT - C3``) lives."""
+    found = [np.quantile(column, (0.1, 0.3, 0.5, 0.7, 0.9)) for column in problem.columns.values()]
+    if not found:
+        return np.zeros(0)
+    values = np.concatenate(found)
+    values = values[np.isfinite(values) & (values != 0)]
+    return np.concatenate([values, -values])
+
+
+def _grid_starts(problem: _Problem, keep: int = 3) -> list[_Start]:
+    """The best points of a joint grid of signed decades, for exactly two nonlinear parameters.
+
+    Two coupled constants (``exp((E + C1)/(C*T))``, ``(E/C)**2/(exp(E/(C1*T)) - 1)``) defeat
+    coordinate sweeps: at a wrong value of one, every value of the other overflows or cancels
+    to a non-finite loss. A joint grid (62 x 62 points) finds the finite basin directly.
+    """
+    values = np.concatenate([_scan_values(), _data_scales(problem)])
+    scored = []
+    for a in values:
+        for b in values:
+            loss = problem.loss(problem.solve(np.array([a, b])))
+            if math.isfinite(loss):
+                scored.append((loss, a, b))
+    scored.sort()
+    return [_Start(np.log(np.abs([a, b])), np.sign([a, b])) for _, a, b in scored[:keep]]
+
+
 def _scanned_start(problem: _Problem, n: int) -> _Start | None:
     """A start found by scanning each nonlinear parameter over signed decades 1e-30 .. 1e30.
 
@@ -254,17 +291,17 @@ def _scanned_start(problem: _Problem, n: int) -> _Start | None:
     """
     if not 0 < n <= _SCAN_MAX_PARAMETERS:
         return None
+    values = np.concatenate([_scan_values(), _data_scales(problem)])
     x = np.ones(n)
     best_loss = problem.loss(problem.solve(x))
     for _ in range(2):
         for i in range(n):
-            for sign in (1.0, -1.0):
-                for exponent in _SCAN_EXPONENTS:
-                    trial = x.copy()
-                    trial[i] = sign * 10.0**exponent
-                    loss = problem.loss(problem.solve(trial))
-                    if loss < best_loss:
-                        x, best_loss = trial, loss
+            for value in values:
+                trial = x.copy()
+                trial[i] = value
+                loss = problem.loss(problem.solve(trial))
+                if loss < best_loss:
+                    x, best_loss = trial, loss
     if not math.isfinite(best_loss):
         return None
     return _Start(np.log(np.abs(x)), np.sign(x))
@@ -321,10 +358,13 @@ def fit_parameters(
     log_space: bool | None = None,
     seed: int = 0,
     max_starts: int = 10,
+    grid: bool = False,
 ) -> FitResult:
     """Fit the free parameters of ``parsed`` to outputs ``y`` at input ``columns``.
 
     ``log_space=None`` chooses the log objective automatically (see :func:`use_log_space`).
+    ``grid=True`` adds starts from a joint grid when two parameters are nonlinear (about 4,000
+    evaluations; the judge uses it, since a correct structure must never fail to fit).
     A formula without parameters is just evaluated. The search is deterministic for a given
     ``seed``.
 
@@ -346,6 +386,8 @@ def fit_parameters(
     scanned = _scanned_start(problem, len(roles.nonlinear))
     if scanned is not None:
         starts.insert(0, scanned)
+    if len(roles.nonlinear) == 2 and grid:
+        starts[1:1] = _grid_starts(problem)
     for start in starts or [_Start(np.ones(0))]:
         x = start.x0
         if roles.nonlinear:

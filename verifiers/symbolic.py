@@ -11,7 +11,8 @@ fit switches off — so a match must pass every one of these checks, cheapest fi
 2. **Parameter policy** (:mod:`~discolab.verifiers.parameter_policy`): no parameter sets the
    power of an input, however it is spelled (``r**C1``, ``exp(C1*log(r))``, ``C1**log(r)``).
 3. **Fit and check in the domain.** Parameters are fitted on 200 samples (in log space and in
-   relative residuals, the better of the two), then the largest relative error on 2,000
+   relative residuals, the better of the two; again from a joint grid of starts when two
+   coupled constants defeat the ordinary starts), then the largest relative error on 2,000
    other samples must be at most ``tol`` (1e-6). A fit that finds no finite solution is
    reported as a failed fit, apart from "no match".
 4. **Extrapolation.** The fitted candidate must also reproduce the truth's magnitude on 1,000
@@ -163,7 +164,7 @@ def draw_truth_samples(
 
 def parameter_cap(truth: GroundTruth) -> int:
     """Free parameters a candidate for ``truth`` may use (see the module docstring)."""
-    return max(int(getattr(truth, "constants", 0) or 0), 1) + 1
+    return max(truth.constants, 1) + 1
 
 
 def ood_relative_error(truth_values: np.ndarray, predicted: np.ndarray) -> float:
@@ -191,8 +192,16 @@ class _Fitted:
     fit: FitResult | None
 
 
-def _fit_to_truth(parsed: ParsedExpression, samples: TruthSamples, seed: int) -> _Fitted:
-    """Fit on the fit sample in both objectives; keep the one with the lower check error."""
+def _fit_to_truth(
+    parsed: ParsedExpression, samples: TruthSamples, seed: int, *, tol: float, thorough: bool
+) -> _Fitted:
+    """Fit on the fit sample, keep the objective with the lower check error.
+
+    The ordinary fit runs in both objectives (log and relative residuals); when neither
+    reaches ``tol`` and ``thorough`` is set, it is repeated with a joint grid of starts (see
+    :func:`~discolab.verifiers.numeric.fit_parameters`), so a correct structure with coupled
+    constants is not lost to a bad start.
+    """
     if not parsed.parameters:
         predicted = parsed.evaluate(samples.check_columns, {})
         return _Fitted({}, max_relative_error(samples.check_outputs, predicted), None)
@@ -200,26 +209,32 @@ def _fit_to_truth(parsed: ParsedExpression, samples: TruthSamples, seed: int) ->
     if spaces[0] or np.all(samples.fit_outputs > 0) or np.all(samples.fit_outputs < 0):
         spaces.append(not spaces[0])
     best: _Fitted | None = None
-    for log_space in spaces:
-        fit = fit_parameters(
-            parsed, samples.fit_columns, samples.fit_outputs, log_space=log_space, seed=seed
-        )
-        if not fit.success:
-            best = best or _Fitted(dict(fit.params), math.inf, fit)
-            continue
-        predicted = parsed.evaluate(samples.check_columns, fit.params)
-        error = max_relative_error(samples.check_outputs, predicted)
-        if best is None or best.fit is None or not best.fit.success or error < best.error:
-            best = _Fitted(dict(fit.params), error, fit)
-        if error <= 1e-9:
-            break
+    for grid in (False, True) if thorough else (False,):
+        for log_space in spaces:
+            fit = fit_parameters(
+                parsed,
+                samples.fit_columns,
+                samples.fit_outputs,
+                log_space=log_space,
+                seed=seed,
+                grid=grid,
+            )
+            if not fit.success:
+                best = best or _Fitted(dict(fit.params), math.inf, fit)
+                continue
+            predicted = parsed.evaluate(samples.check_columns, fit.params)
+            error = max_relative_error(samples.check_outputs, predicted)
+            if best is None or best.fit is None or not best.fit.success or error < best.error:
+                best = _Fitted(dict(fit.params), error, fit)
+            if error <= tol:
+                return best
     assert best is not None
     return best
 
 
 def _fits_domain(parsed: ParsedExpression, samples: TruthSamples, seed: int, tol: float) -> bool:
     """Whether ``parsed`` reproduces the truth in the domain after fitting (no other checks)."""
-    return _fit_to_truth(parsed, samples, seed).error <= tol
+    return _fit_to_truth(parsed, samples, seed, tol=tol, thorough=False).error <= tol
 
 
 def _removable(
@@ -278,7 +293,7 @@ def symbolic_match(
         return SymbolicMatch(False, math.inf, reason=policy.reason)
     if samples is None:
         samples = draw_truth_samples(truth, seed=seed, n_fit=n_fit, n_check=n_check)
-    fitted = _fit_to_truth(parsed, samples, seed)
+    fitted = _fit_to_truth(parsed, samples, seed, tol=tol, thorough=True)
     if fitted.fit is not None and not fitted.fit.success:
         return SymbolicMatch(False, math.inf, fitted.params, fitted.fit.message, fit_failed=True)
     params, error = fitted.params, fitted.error
