@@ -245,12 +245,13 @@ def _starts(n: int, rng: np.random.Generator, count: int) -> list[_Start]:
     return starts[:count]
 
 
-_SCAN_EXPONENTS = np.arange(-30.0, 31.0, 2.0)
+_SCAN_EXPONENTS = np.arange(-60.0, 61.0, 2.0)
+_GRID_EXPONENTS = np.arange(-30.0, 31.0, 2.0)
 _SCAN_MAX_PARAMETERS = 4
 
 
-def _scan_values() -> np.ndarray:
-    decades = 10.0**_SCAN_EXPONENTS
+def _scan_values(exponents: np.ndarray = _SCAN_EXPONENTS) -> np.ndarray:
+    decades = 10.0**exponents
     return np.concatenate([decades, -decades])
 
 
@@ -271,7 +272,7 @@ def _grid_starts(problem: _Problem, keep: int = 3) -> list[_Start]:
     coordinate sweeps: at a wrong value of one, every value of the other overflows or cancels
     to a non-finite loss. A joint grid (62 x 62 points) finds the finite basin directly.
     """
-    values = np.concatenate([_scan_values(), _data_scales(problem)])
+    values = np.concatenate([_scan_values(_GRID_EXPONENTS), _data_scales(problem)])
     scored = []
     for a in values:
         for b in values:
@@ -283,11 +284,12 @@ def _grid_starts(problem: _Problem, keep: int = 3) -> list[_Start]:
 
 
 def _scanned_start(problem: _Problem, n: int) -> _Start | None:
-    """A start found by scanning each nonlinear parameter over signed decades 1e-30 .. 1e30.
+    """A start found by scanning each nonlinear parameter over signed decades 1e-60 .. 1e60.
 
     Random starts cannot reach a constant such as 1/k_B ~ 7e22 inside ``exp(C*E/T)``, where a
     wrong magnitude leaves the objective flat; two coordinate sweeps over a grid of decades
-    land in the right basin cheaply (about 60 evaluations per parameter and sweep).
+    land in the right basin cheaply (about 120 evaluations per parameter and sweep, plus
+    quantiles of the inputs).
     """
     if not 0 < n <= _SCAN_MAX_PARAMETERS:
         return None
