@@ -10,7 +10,7 @@ simpler version of it matches too. The simpler versions are:
   off: ``C*r*(1 + C1*r)`` with ``C1 = 1e18`` is ``C*C1*r**2``);
 - every factor that holds a free parameter *and* an input, deleted (a factor free of inputs is
   a scale, and a redundant scale such as ``C1*C2`` changes nothing);
-- every free parameter that does not only sit in scale factors, fixed at 0, 1 and -1.
+- every free parameter that sits in a sum (see :func:`_in_a_sum`), fixed at 0, 1 and -1.
 
 They are built on the sympy form and written back in the safe formula syntax, so the judge
 refits them with the same parser and fitter as any candidate; the text comes from trusted
@@ -67,11 +67,28 @@ def _is_scale(factor: sympy.Expr, inputs: frozenset[sympy.Symbol]) -> bool:
     return not factor.free_symbols & inputs
 
 
-def _scale_only(expr: sympy.Expr, p: sympy.Symbol, inputs: frozenset[sympy.Symbol]) -> bool:
-    """Whether ``p`` appears only in input-free factors of the top-level product."""
-    factors = sympy.Mul.make_args(expr)
-    holders = [f for f in factors if p in f.free_symbols]
-    return all(_is_scale(f, inputs) for f in holders)
+def _in_a_sum(expr: sympy.Expr, p: sympy.Symbol) -> bool:
+    """Whether ``p`` occurs as (a factor of) a term of some sum in ``expr``.
+
+    Only such parameters are pinned: a parameter that is a coefficient of a whole product,
+    at any depth (``C*m1*m2/r**2``, ``asin(C*n1*sin(theta)/n2)``, ``exp(-C*t)``), is where a
+    hidden constant sits, and one that fits to exactly 1 is an honest hedge; a parameter in a
+    sum (``(C1 + r)/(1 + r)``, ``(C1*r + 1)/(r + 1)``, ``exp((C1 - 1)*r)``) can switch a piece
+    on and off.
+    """
+
+    def walk(node: sympy.Basic, in_sum: bool) -> bool:
+        if node == p:
+            return in_sum
+        if isinstance(node, sympy.Add):
+            return any(walk(a, True) for a in node.args)
+        if isinstance(node, sympy.Mul):
+            return any(walk(a, in_sum) for a in node.args)
+        if isinstance(node, sympy.Pow):
+            return walk(node.base, in_sum) or walk(node.exp, False)
+        return any(walk(a, False) for a in node.args)
+
+    return walk(expr, False)
 
 
 def reductions(
@@ -98,7 +115,7 @@ def reductions(
                         seen.add(reduced)
                         yield f"without the factor {arg}", reduced
     for p in sorted(param_symbols, key=lambda s: s.name):
-        if _scale_only(expr, p, input_symbols):
+        if not _in_a_sum(expr, p):
             continue
         for value in FIXED_VALUES:
             reduced = expr.xreplace({p: sympy.Integer(value)})

@@ -36,6 +36,7 @@ DECAY_EASY_2 = task("newton/decay-v1", "easy-2")  # N0*exp(-C/t)
 OSCILLATOR_HARD_3 = task("newton/oscillator-v1", "hard-3")  # C*(k*m - C1*b/m**2)**2
 AMPERE_HARD_3 = task("newton/ampere-v1", "hard-3")  # C/I1*(I2 + I1)/d**2.5
 COULOMB_EASY_2 = task("newton/coulomb-v1", "easy-2")  # C*q1*q2*r**2
+SNELL_EASY_1 = task("newton/snell-v1", "easy-1")  # asin(n1*sin(theta1)/n2**1.3), no constant
 
 
 def _power(variable: str, k: int) -> str:
@@ -64,6 +65,7 @@ ATTACKS = {
     "vanishing inner term": (GRAVITY_EASY_1, "C*m1*m2/(r**1.3 + C1*r**2)"),
     "vanishing inner factor": (GRAVITY_EASY_1, "C*m1*m2/r**1.3*(1 + C1*r)"),
     "vanishing ratio factor": (GRAVITY_EASY_1, "C*m1*m2/r**1.3*(C1 + r)/(1 + r)"),
+    "unit ratio factor": (GRAVITY_EASY_1, "C*m1*m2/r**1.3*(C1*r + 1)/(r + 1)"),
     # Found by bench/judge_attacks.py: a huge fitted C1 drowns the 1 (C1 = -1e18).
     "term drowned by a huge coefficient": (COULOMB_EASY_2, "C*q1*q2*r*(1 + C1*r)"),
     # Polynomial and series surrogates.
@@ -117,6 +119,7 @@ REWRITES = {
     "decay": (DECAY_EASY_2, "N0*exp(-C/t)"),
     "malus": (MALUS_MEDIUM_3, "I0/(1 + 2*sin(theta)*cos(theta))"),
     "malus with a scale": (MALUS_HARD_1, "C*sqrt(I0)/(cos(theta) + sin(theta))"),
+    "a coefficient that fits to exactly 1": (SNELL_EASY_1, "asin(C*n1*sin(theta1)/n2**1.3)"),
     "free constants inside a sign-changing sum": (
         OSCILLATOR_HARD_3,
         "C*(k*m + C1*b/m**2)**2",
