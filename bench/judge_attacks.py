@@ -19,8 +19,8 @@ once). The families:
   linear products), which the fit can switch between.
 
 The judge must keep the share of tasks matched by *any* template at or under 2%. With
-``--submission FILE`` it also re-scores a stored submission (e.g. ``runs/<name>.jsonl`` from
-``bench run``) and prints how many of its matches stay matched.
+``--submission FILE`` it also re-scores a submission (e.g. ``runs/<name>.jsonl`` from
+``bench run``) and prints how many of its laws match, to check that honest matches stay.
 
 Run: ``python bench/judge_attacks.py [--suite newton-v1] [--limit N] [--submission FILE]``.
 """
@@ -110,23 +110,21 @@ def _law_key(task: SuiteTask) -> tuple[str, str]:
 
 
 def _rescore(suite_tasks: dict[str, SuiteTask], path: str) -> tuple[int, int, list[str]]:
-    """(matched before, still matched, lost task ids) for a ``bench run`` JSONL file."""
-    before = still = 0
-    lost = []
+    """(laws, matched, unmatched task ids with laws) for a submission JSONL file."""
+    total = matched = 0
+    missed = []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
             task = suite_tasks.get(row.get("task", ""))
             if task is None or not isinstance(row.get("law"), str):
                 continue
-            if not row.get("symbolic_match", row.get("matched", False)):
-                continue
-            before += 1
+            total += 1
             if score_task(task, row["law"]).symbolic_match:
-                still += 1
+                matched += 1
             else:
-                lost.append(f"{task.id}: {row['law']}")
-    return before, still, lost
+                missed.append(f"{task.id}: {row['law']}")
+    return total, matched, missed
 
 
 def _tally(
@@ -185,10 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok = share <= args.max_accuracy
     if args.submission:
         by_id = {t.id: t for t in suite.tasks}
-        before, still, lost = _rescore(by_id, args.submission)
-        print(f"submission {args.submission}: {still} of {before} matches stay matched")
-        for line in lost:
-            print(f"  lost {line}")
+        total, matched, missed = _rescore(by_id, args.submission)
+        print(f"submission {args.submission}: {matched} of {total} laws match under this judge")
+        for line in missed:
+            print(f"  no match {line}")
     print("PASS" if ok else f"FAIL: above {args.max_accuracy:.0%}")
     return 0 if ok else 1
 
