@@ -105,8 +105,12 @@ def _store(
     label: str | None,
     submission: Any,
     console: Console,
+    assistance: str | None = None,
 ) -> None:
-    """Store a scored run in the campaign database and say where it went."""
+    """Store a scored run in the campaign database and say where it went.
+
+    ``assistance`` is known for a ``bench run``; a scored file says its own (or nothing).
+    """
     from discolab.campaign import resolve_database_url
     from discolab.leaderboard import store_report
     from discolab.storage import BenchmarkStore, Database
@@ -119,10 +123,12 @@ def _store(
             submission_path,
             label=label,
             submission=submission,
+            assistance=assistance,
         )
         verb = "replaced stored run" if replaced else "stored run"
         console.print(f"{verb} [bold]{run.id}[/] as ", end="")
         console.print(repr(run.label), markup=False, end="")
+        console.print(f" (assistance: {run.spec.assistance})", markup=False, end="")
         console.print(f" in {database.location}", markup=False)
 
 
@@ -168,15 +174,29 @@ def run(
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Tasks run in parallel.")] = 2,
     db: DbOption = None,
+    inversion: Annotated[
+        bool,
+        typer.Option(
+            help="Show a model proposer the law samples the apparatus' inversion reads out of "
+            "its records on system tasks, as the built-in has them (assistance 'inversion')."
+        ),
+    ] = False,
 ) -> None:
     """Run an agent over every task of a suite, write a submission, score and store it.
 
-    The run is stored under its name, so it appears on ``bench leaderboard``.
+    The run is stored under its name with the assistance its proposer had, so it appears on
+    ``bench leaderboard`` beside runs that had the same.
     """
     from discolab.bench_runner import run_suite
     from discolab.campaign import resolve_database_url
+    from discolab.errors import ConfigError
     from discolab.suites import load_suite
 
+    if inversion and proposer == "builtin":
+        raise ConfigError(
+            "--inversion is for model proposers: the built-in always reads law samples "
+            "through the apparatus' inversion on system tasks"
+        )
     console = Console(highlight=False)
     loaded = load_suite(suite)
     run_name = name or f"{loaded.id}-{proposer.replace(':', '-')}"
@@ -190,7 +210,7 @@ def run(
             database_url=resolve_database_url(db),
             suite=loaded,
             proposer=proposer,
-            options={},
+            options={"inversion": True} if inversion else {},
             run_name=run_name,
             submission=submission,
             workers=workers,
@@ -199,7 +219,10 @@ def run(
     console.print(f"submission written to {submission}")
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
-    _store(db, loaded, report, submission, run_name, parsed, console)
+    from discolab.bench_runner import run_assistance
+
+    assistance = run_assistance(resolve_database_url(db), loaded, run_name)
+    _store(db, loaded, report, submission, run_name, parsed, console, assistance)
 
 
 def _date(run: Any) -> str:
@@ -249,13 +272,31 @@ def leaderboard(
 
 
 def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
-    table = Table(title=f"{board.suite_id} leaderboard ({suite_tasks} tasks, best first)")
+    """One ranked table per assistance class: assisted and unassisted runs never share one."""
+    stale = False
+    for assistance in board.classes:
+        stale = _print_class(board, assistance, suite_tasks, console) or stale
+    if stale:
+        console.print("† scored on an older task list of this suite")
+    if board.hidden:
+        console.print(
+            f"{board.hidden} run(s) scored on an older task list of {board.suite_id} are hidden; "
+            "show them with --all"
+        )
+
+
+def _print_class(board: Any, assistance: str, suite_tasks: int, console: Console) -> bool:
+    """The table of one assistance class; whether it showed a stale run."""
+    title = (
+        f"{board.suite_id} leaderboard, assistance: {assistance} ({suite_tasks} tasks, best first)"
+    )
+    table = Table(title=title)
     for name in ("#", "label", "accuracy", "mean score", *board.columns, "tasks", "failed"):
         table.add_column(name, justify="left" if name == "label" else "right", no_wrap=True)
     table.add_column("proposer", no_wrap=True)
     table.add_column("date", no_wrap=True)
     stale = False
-    for row in board.rows:
+    for row in board.ranked(assistance):
         run = row.run
         groups = [
             _pct(row.groups[name].accuracy) if name in row.groups else "-" for name in board.columns
@@ -277,10 +318,4 @@ def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
         width = console.measure(table, options=console.options.update_width(10_000)).maximum
         console = Console(highlight=False, width=max(console.width, width))
     console.print(table)
-    if stale:
-        console.print("† scored on an older task list of this suite")
-    if board.hidden:
-        console.print(
-            f"{board.hidden} run(s) scored on an older task list of {board.suite_id} are hidden; "
-            "show them with --all"
-        )
+    return stale

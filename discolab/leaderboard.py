@@ -5,6 +5,10 @@
 :func:`build_leaderboard` ranks the stored runs of a suite, best first, with per-group
 accuracy columns. Rendering is the CLI's job.
 
+Runs are ranked within their assistance class only (:mod:`discolab.assistance`): an agent
+that read law samples through an apparatus' inversion and one that saw the raw records are
+never ranked as one, and runs whose assistance is unknown form a class of their own.
+
 A suite id names a suite version, but a suite written with a glob (``newton/*``) can still
 grow when environments are added. Each run therefore records a fingerprint of the suite's
 expanded tasks; runs whose fingerprint differs from the suite as loaded now were scored on
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from discolab import assistance as assist
 from discolab.errors import ConfigError
 from discolab.scoring import ScoreReport, Submission
 from discolab.storage.benchmarks import (
@@ -80,6 +85,24 @@ def run_metadata(submission: Submission) -> dict[str, Any]:
     return common
 
 
+def submission_assistance(submission: Submission) -> str:
+    """The assistance label a submission claims: the union of its lines' ``assistance``
+    values (a label or a list of kinds), ``unknown`` as soon as one line does not say.
+
+    Raises:
+        ConfigError: a line's ``assistance`` is not a label or a list of kind names.
+    """
+    labels = []
+    for law in submission.laws.values():
+        if assist.METADATA_KEY not in law.metadata:
+            return assist.UNKNOWN
+        kinds = assist.kinds_of(
+            law.metadata[assist.METADATA_KEY], where=f"line {law.line}: assistance"
+        )
+        labels.append(assist.label(kinds))
+    return assist.union(labels) if labels else assist.UNKNOWN
+
+
 def task_results(report: ScoreReport) -> list[TaskResult]:
     """The stored form of every task verdict in ``report``."""
     return [
@@ -111,11 +134,14 @@ def store_report(
     *,
     label: str | None = None,
     submission: Submission | None = None,
+    assistance: str | None = None,
 ) -> tuple[BenchmarkRun, bool]:
     """Store a scored submission; return the run and whether it replaced a stored one.
 
     ``label`` defaults to the submission file's stem; ``submission`` (the parsed file)
-    supplies run-level metadata and the proposer when given.
+    supplies run-level metadata and the proposer when given. ``assistance`` is the label of
+    what the agent had (``bench run`` knows it from the campaigns that ran); without it the
+    submission's own ``assistance`` keys are taken, else it is ``unknown``.
     """
     name = (label if label is not None else default_label(submission_path)).strip()
     if not name:
@@ -124,6 +150,8 @@ def store_report(
         raise ValueError(f"report of suite {report.suite_id!r} stored under suite {suite.id!r}")
     metadata = run_metadata(submission) if submission is not None else {}
     proposer = metadata.get("proposer")
+    if assistance is None:
+        assistance = submission_assistance(submission) if submission is not None else assist.UNKNOWN
     spec = RunSpec(
         suite_id=suite.id,
         suite_hash=suite_fingerprint(suite),
@@ -133,6 +161,7 @@ def store_report(
         proposer=proposer if isinstance(proposer, str) else None,
         metadata=metadata,
         duration_s=report.duration_s,
+        assistance=assist.label(assist.kinds_of(assistance)),
     )
     return store.record_run(spec, task_results(report))
 
@@ -142,7 +171,7 @@ class LeaderboardRow:
     """One ranked run.
 
     Attributes:
-        rank: 1 for the best run.
+        rank: 1 for the best run of its assistance class.
         run: the stored run.
         groups: the run's totals per group name (only groups it has tasks in).
         current: whether the run was scored on the suite's current tasks.
@@ -153,6 +182,11 @@ class LeaderboardRow:
     groups: Mapping[str, GroupTotal]
     current: bool
 
+    @property
+    def assistance(self) -> str:
+        """The run's assistance class (``none``, ``inversion``, ``unknown`` ...)."""
+        return self.run.spec.assistance
+
 
 @dataclass(frozen=True)
 class Leaderboard:
@@ -162,7 +196,7 @@ class Leaderboard:
         suite_id: the suite ranked.
         by: the task attribute the group columns split by.
         columns: the group names present in the suite, in display order.
-        rows: the ranked runs, best first.
+        rows: the ranked runs: class by class (:attr:`classes`), best first within each.
         hidden: runs left out because they were scored on other tasks of the suite.
     """
 
@@ -171,6 +205,15 @@ class Leaderboard:
     columns: tuple[str, ...]
     rows: tuple[LeaderboardRow, ...]
     hidden: int = 0
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The assistance classes present, unassisted first and ``unknown`` last."""
+        return tuple(sorted({row.assistance for row in self.rows}, key=assist.sort_key))
+
+    def ranked(self, assistance: str) -> tuple[LeaderboardRow, ...]:
+        """The rows of one assistance class, best first."""
+        return tuple(row for row in self.rows if row.assistance == assistance)
 
 
 def group_columns(suite: Suite, by: str) -> tuple[str, ...]:
@@ -197,6 +240,7 @@ def build_leaderboard(
     runs = store.runs(suite.id)
     shown = [r for r in runs if include_stale or r.spec.suite_hash == fingerprint]
     totals = store.group_totals(suite.id, by) if shown else {}
+    classes = sorted({r.spec.assistance for r in shown}, key=assist.sort_key)
     rows = tuple(
         LeaderboardRow(
             rank=position,
@@ -204,7 +248,10 @@ def build_leaderboard(
             groups=totals.get(run.id, {}),
             current=run.spec.suite_hash == fingerprint,
         )
-        for position, run in enumerate(rank_runs(shown), start=1)
+        for name in classes
+        for position, run in enumerate(
+            rank_runs([r for r in shown if r.spec.assistance == name]), start=1
+        )
     )
     return Leaderboard(
         suite_id=suite.id, by=by, columns=columns, rows=rows, hidden=len(runs) - len(shown)

@@ -73,6 +73,8 @@ class RunSpec:
         submission_sha256: hex digest of the submission file's bytes.
         submission_path: where the file was, for display only.
         proposer: who made the submission, when the submission says so.
+        assistance: the run's assistance label (:mod:`discolab.assistance`): what the agent
+            had beyond its raw measurements, ``unknown`` when nobody recorded it.
         metadata: run-level metadata read from the submission.
         duration_s: seconds the scoring took.
     """
@@ -85,6 +87,7 @@ class RunSpec:
     proposer: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     duration_s: float = 0.0
+    assistance: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ def _run_of(row: BenchmarkRunRow) -> BenchmarkRun:
         proposer=row.proposer,
         metadata=dict(row.meta),
         duration_s=row.duration_s,
+        assistance=row.assistance,
     )
     return BenchmarkRun(
         id=row.id,
@@ -208,6 +212,7 @@ class BenchmarkStore:
         values = {
             "suite_hash": spec.suite_hash,
             "proposer": spec.proposer,
+            "assistance": spec.assistance,
             "meta": dict(spec.metadata),
             "submission_path": spec.submission_path,
             "duration_s": float(spec.duration_s),

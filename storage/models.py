@@ -57,7 +57,9 @@ class CampaignRow(SQLModel, table=True):
     """A campaign: what it searches (environment, proposer, seed, config) and how it ended.
 
     ``config`` is the full validated campaign config as a dict, so a resumed campaign rebuilds
-    exactly the same run; ``summary`` holds the best result once known.
+    exactly the same run; ``summary`` holds the best result once known. ``assistance`` lists
+    the kinds of assistance the proposer had (:mod:`discolab.assistance`; ``[]`` for none,
+    NULL for a campaign stored before schema version 4, whose assistance is unknown).
     """
 
     __tablename__ = "campaigns"
@@ -76,6 +78,7 @@ class CampaignRow(SQLModel, table=True):
     status: str = Field(default="created", index=True)
     stop_reason: str | None = None
     summary: dict[str, Any] | None = Field(default=None, sa_column=Column(DocumentJSON()))
+    assistance: list[str] | None = Field(default=None, sa_column=Column(DocumentJSON()))
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -205,8 +208,10 @@ class BenchmarkRunRow(SQLModel, table=True):
     A run is unique per ``(suite_id, label, submission_sha256)``: scoring the same file for the
     same suite under the same label again replaces the stored run instead of adding one (see
     :mod:`discolab.storage.benchmarks`). ``suite_hash`` fingerprints the suite's expanded task
-    list, so a run scored before a suite grew can be told apart from a current one. Added in
-    schema version 3.
+    list, so a run scored before a suite grew can be told apart from a current one.
+    ``assistance`` is the run's assistance label (:mod:`discolab.assistance`: ``none``,
+    ``inversion``, ``unknown``), by which the leaderboard keeps runs apart. Added in schema
+    version 3; ``assistance`` in version 4.
     """
 
     __tablename__ = "benchmark_runs"
@@ -219,6 +224,7 @@ class BenchmarkRunRow(SQLModel, table=True):
     suite_hash: str
     label: str
     proposer: str | None = None
+    assistance: str = Field(default="unknown")
     meta: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column("metadata", DocumentJSON(), nullable=False)
     )
