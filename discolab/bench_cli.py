@@ -32,10 +32,10 @@ DbOption = Annotated[
 ]
 
 
-SeedOption = Annotated[
+SecretOption = Annotated[
     str | None,
     typer.Option(
-        "--seed",
+        "--secret",
         help="Secret seed of a private split (default: $DISCOLAB_SUITE_SEED for a private one).",
     ),
 ]
@@ -44,14 +44,14 @@ suite_app = typer.Typer(no_args_is_help=True, help="Create benchmark suites.")
 app.add_typer(suite_app, name="suite")
 
 
-def _load(suite: str, seed: str | None) -> Any:
-    """Load ``suite``; a private split takes ``--seed`` or ``$DISCOLAB_SUITE_SEED``."""
+def _load(suite: str, secret: str | None) -> Any:
+    """Load ``suite``; a private split takes ``--secret`` or ``$DISCOLAB_SUITE_SEED``."""
     from discolab.splits import SEED_ENV
     from discolab.suites import is_private, load_suite
 
-    if seed is None and is_private(suite):
-        seed = os.environ.get(SEED_ENV)
-    return load_suite(suite, secret=seed)
+    if secret is None and is_private(suite):
+        secret = os.environ.get(SEED_ENV)
+    return load_suite(suite, secret=secret)
 
 
 class GroupBy(StrEnum):
@@ -157,10 +157,12 @@ def _store(
     *,
     ran_by: str | None = None,
     seed: int | None = None,
+    assistance: str | None = None,
 ) -> None:
     """Store a scored run in the campaign database and say where it went.
 
     ``ran_by`` is the proposer ``bench run`` ran; a scored file passes None (self-reported).
+    ``assistance`` is known for a ``bench run``; a scored file says its own (or nothing).
     """
     from discolab.campaign import resolve_database_url
     from discolab.leaderboard import store_report
@@ -176,10 +178,12 @@ def _store(
             submission=submission,
             ran_by=ran_by,
             seed=seed,
+            assistance=assistance,
         )
         verb = "replaced stored run" if replaced else "stored run"
         console.print(f"{verb} [bold]{run.id}[/] as ", end="")
         console.print(repr(run.label), markup=False, end="")
+        console.print(f" (assistance: {run.spec.assistance})", markup=False, end="")
         console.print(f" in {database.location}", markup=False)
 
 
@@ -196,6 +200,7 @@ def score(
         bool, typer.Option("--store/--no-store", help="Store the scored run in the database.")
     ] = True,
     seed: SeedOption = None,
+    secret: SecretOption = None,
 ) -> None:
     """Score a submission made by anyone against every task of a suite, and store the run.
 
@@ -207,7 +212,7 @@ def score(
     if label is not None and not label.strip():
         raise ConfigError("--label must not be empty; name the run, e.g. --label my-model")
     console = Console(highlight=False)
-    loaded = _load(suite, seed)
+    loaded = _load(suite, secret)
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
     if store:
@@ -227,18 +232,33 @@ def run(
     workers: Annotated[int, typer.Option(min=1, help="Tasks run in parallel.")] = 2,
     db: DbOption = None,
     seed: SeedOption = None,
+    secret: SecretOption = None,
+    inversion: Annotated[
+        bool,
+        typer.Option(
+            help="Show a model proposer the law samples the apparatus' inversion reads out of "
+            "its records on system tasks, as the built-in has them (assistance 'inversion')."
+        ),
+    ] = False,
 ) -> None:
     """Run an agent over every task of a suite, write a submission, score and store it.
 
-    The run is stored under its name with the proposer that ran, so it appears on
-    ``bench leaderboard``. With ``--seed`` the agent's seed replaces the suite's; runs of one
-    name with several seeds are stored under that name and summarised across seeds.
+    The run is stored under its name with the proposer that ran and the assistance it had, so
+    it appears on ``bench leaderboard`` beside runs that had the same. With ``--seed`` the
+    agent's seed replaces the suite's; runs of one name with several seeds are stored under
+    that name and summarised across seeds.
     """
     from discolab.bench_runner import run_suite
     from discolab.campaign import resolve_database_url
+    from discolab.errors import ConfigError
 
+    if inversion and proposer == "builtin":
+        raise ConfigError(
+            "--inversion is for model proposers: the built-in always reads law samples "
+            "through the apparatus' inversion on system tasks"
+        )
     console = Console(highlight=False)
-    loaded = _load(suite, seed)
+    loaded = _load(suite, secret)
     run_name = name or f"{loaded.id}-{proposer.replace(':', '-')}"
     campaign_name = run_name if seed is None else f"{run_name}-seed{seed}"
     submission = out or Path("runs") / f"{campaign_name}.jsonl"
@@ -251,7 +271,7 @@ def run(
             database_url=resolve_database_url(db),
             suite=loaded,
             proposer=proposer,
-            options={},
+            options={"inversion": True} if inversion else {},
             run_name=campaign_name,
             submission=submission,
             workers=workers,
@@ -261,7 +281,21 @@ def run(
     console.print(f"submission written to {submission}")
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
-    _store(db, loaded, report, submission, run_name, parsed, console, ran_by=proposer, seed=seed)
+    from discolab.bench_runner import run_assistance
+
+    assistance = run_assistance(resolve_database_url(db), loaded, campaign_name)
+    _store(
+        db,
+        loaded,
+        report,
+        submission,
+        run_name,
+        parsed,
+        console,
+        ran_by=proposer,
+        seed=seed,
+        assistance=assistance,
+    )
 
 
 @suite_app.command("new")
@@ -285,7 +319,7 @@ def suite_new(
     """Create a private split: unseen variants of the suite grammar, redrawn from a secret.
 
     The suite file holds a salt and a salted hash of the secret, never a law; scoring or
-    running it needs the same secret again (--seed or $DISCOLAB_SUITE_SEED).
+    running it needs the same secret again (--secret or $DISCOLAB_SUITE_SEED).
     """
     import tomllib
 
@@ -309,7 +343,7 @@ def suite_new(
     path.write_text(text, encoding="utf-8")
     console = Console(highlight=False)
     console.print(f"wrote private split {name} ({len(loaded.tasks)} tasks) to {path}")
-    console.print(f"score with: discolab bench score {path} SUBMISSION.jsonl --seed SECRET")
+    console.print(f"score with: discolab bench score {path} SUBMISSION.jsonl --secret SECRET")
 
 
 def _date(run: Any) -> str:
@@ -327,7 +361,7 @@ def leaderboard(
         bool,
         typer.Option("--all", help="Also show runs scored on an older task list of the suite."),
     ] = False,
-    seed: SeedOption = None,
+    secret: SecretOption = None,
 ) -> None:
     """Rank the stored runs of a suite: accuracy, then accuracy at tolerance, then OOD NMSE."""
     from discolab.campaign import resolve_database_url
@@ -335,7 +369,7 @@ def leaderboard(
     from discolab.storage import BenchmarkStore, Database
 
     console = Console(highlight=False)
-    loaded = _load(suite, seed)
+    loaded = _load(suite, secret)
     with Database(resolve_database_url(db)) as database:
         if database.path is not None and not database.path.exists():
             board = None
@@ -359,17 +393,39 @@ def leaderboard(
 
 
 def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
+    """One ranked table per assistance class: assisted and unassisted runs never share one."""
+    from discolab.bench_metrics import TOLERANCE
+
+    stale = False
+    for assistance in board.classes:
+        stale = _print_class(board, assistance, suite_tasks, console) or stale
+    if board.seeds:
+        console.print(_seed_table(board, TOLERANCE))
+    if stale:
+        console.print("† scored on an older task list of this suite")
+    if board.hidden:
+        console.print(
+            f"{board.hidden} run(s) scored on an older task list of {board.suite_id} are hidden; "
+            "show them with --all"
+        )
+
+
+def _print_class(board: Any, assistance: str, suite_tasks: int, console: Console) -> bool:
+    """The table of one assistance class; whether it showed a stale run."""
     from discolab.bench_metrics import TOLERANCE
     from discolab.leaderboard import proposer_label
 
-    table = Table(title=f"{board.suite_id} leaderboard ({suite_tasks} tasks, best first)")
+    title = (
+        f"{board.suite_id} leaderboard, assistance: {assistance} ({suite_tasks} tasks, best first)"
+    )
+    table = Table(title=title)
     head = ("#", "label", "accuracy", f"acc@{TOLERANCE:g}", "OOD NMSE", "mean score")
     for name in (*head, *board.columns, "tasks", "failed"):
         table.add_column(name, justify="left" if name == "label" else "right", no_wrap=True)
     table.add_column("proposer", no_wrap=True)
     table.add_column("date", no_wrap=True)
     stale = False
-    for row in board.rows:
+    for row in board.ranked(assistance):
         run = row.run
         groups = [
             _pct(row.groups[name].accuracy) if name in row.groups else "-" for name in board.columns
@@ -394,15 +450,7 @@ def _print_leaderboard(board: Any, suite_tasks: int, console: Console) -> None:
         width = console.measure(table, options=console.options.update_width(10_000)).maximum
         console = Console(highlight=False, width=max(console.width, width))
     console.print(table)
-    if board.seeds:
-        console.print(_seed_table(board, TOLERANCE))
-    if stale:
-        console.print("† scored on an older task list of this suite")
-    if board.hidden:
-        console.print(
-            f"{board.hidden} run(s) scored on an older task list of {board.suite_id} are hidden; "
-            "show them with --all"
-        )
+    return stale
 
 
 def _seed_table(board: Any, tolerance: float) -> Table:

@@ -35,9 +35,11 @@ class TaskOutcome:
     campaign_id: str
     experiments: int
     error: str | None = None
+    assistance: tuple[str, ...] | None = None
 
     def to_line(self, proposer: str, seed: int | None = None) -> str:
-        """The submission JSONL line for this outcome."""
+        """The submission JSONL line for this outcome (with the campaign's assistance kinds,
+        when recorded, so the file says what the agent had)."""
         return json.dumps(
             {
                 "task": self.task_id,
@@ -47,6 +49,7 @@ class TaskOutcome:
                 "experiments": self.experiments,
             }
             | ({"seed": seed} if seed is not None else {})
+            | ({"assistance": list(self.assistance)} if self.assistance is not None else {})
             | ({"error": self.error} if self.error else {})
         )
 
@@ -96,11 +99,36 @@ def run_task(
             result = runner.start(config, campaign_id=cid)
         summary = result.summary
         return TaskOutcome(
-            task.id, summary.get("final_source"), cid, int(summary.get("calls_used", 0))
+            task.id,
+            summary.get("final_source"),
+            cid,
+            int(summary.get("calls_used", 0)),
+            assistance=runner.store.get_campaign(cid).assistance,
         )
     except DiscolabError as exc:
         logger.warning("task %s failed: %s", task.id, exc)
         return TaskOutcome(task.id, None, cid, 0, error=str(exc))
+
+
+def run_assistance(database_url: str, suite: Suite, run_name: str) -> str:
+    """The assistance label of a ``bench run``: what its campaigns' proposers had.
+
+    Read from the campaigns that ran (one per task), so it is what the proposer really
+    took, not what a file claims; ``unknown`` when no campaign of the run is stored.
+    """
+    from discolab.assistance import UNKNOWN, label, union
+    from discolab.storage.db import Database
+    from discolab.storage.store import CampaignStore
+
+    store = CampaignStore(Database(database_url))
+    labels = []
+    for task in suite.tasks:
+        try:
+            labels.append(label(store.get_campaign(campaign_id_for(run_name, task)).assistance))
+        except CampaignNotFound:  # the task failed before its campaign was stored
+            continue
+    store.db.dispose()
+    return union(labels) if labels else UNKNOWN
 
 
 def done_tasks(submission: Path) -> set[str]:

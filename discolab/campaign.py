@@ -28,7 +28,9 @@ from discolab.agents.explorer import (
 )
 from discolab.agents.llm.accounting import Limits, Price
 from discolab.agents.llm.journal import CallJournal
+from discolab.agents.proposers.base import assistance_of
 from discolab.agents.proposers.catalog import make_proposer
+from discolab.assistance import label
 from discolab.config import CampaignConfig, config_from_dict
 from discolab.environments.catalog import make_environment
 from discolab.errors import DiscolabError, ModelError
@@ -147,6 +149,7 @@ class CampaignRunner:
             proposer=config.agent.proposer,
             seed=config.seed,
             config=stored.to_dict(),
+            assistance=assistance_of(proposer, env.spec),
         )
         logger.info("campaign %s created", cid)
         return self._drive(cid, config, env, proposer, on_progress, fresh=True)
@@ -297,6 +300,7 @@ class CampaignRunner:
             "rounds": state.get("round", 0),
             "calls_used": state.get("calls_used", 0),
             "candidates": self.store.count_candidates(cid),
+            "assistance": label(self.store.get_campaign(cid).assistance),
         }
         usage = self.store.calls.usage(cid)
         if usage.calls:

@@ -8,6 +8,10 @@ accuracy columns. Rendering is the CLI's job.
 Ranking (see :mod:`discolab.bench_metrics`): symbolic accuracy, then accuracy at tolerance,
 then median out-of-domain NMSE (lower first), then mean score; the earlier run wins a tie.
 
+Runs are ranked within their assistance class only (:mod:`discolab.assistance`): an agent
+that read law samples through an apparatus' inversion and one that saw the raw records are
+never ranked as one, and runs whose assistance is unknown form a class of their own.
+
 Who made a run: a run stored by ``bench run`` names the proposer that ran (origin ``run``);
 a scored file's ``proposer`` key is only what the file claims, so such a run is shown as
 ``self-reported: <claim>`` (:func:`proposer_label`). Runs of one label with several seeds are
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from discolab import assistance as assist
 from discolab.bench_metrics import SeedInterval, seed_interval
 from discolab.errors import ConfigError
 from discolab.scoring import ScoreReport, Submission
@@ -89,6 +94,24 @@ def run_metadata(submission: Submission) -> dict[str, Any]:
     return common
 
 
+def submission_assistance(submission: Submission) -> str:
+    """The assistance label a submission claims: the union of its lines' ``assistance``
+    values (a label or a list of kinds), ``unknown`` as soon as one line does not say.
+
+    Raises:
+        ConfigError: a line's ``assistance`` is not a label or a list of kind names.
+    """
+    labels = []
+    for law in submission.laws.values():
+        if assist.METADATA_KEY not in law.metadata:
+            return assist.UNKNOWN
+        kinds = assist.kinds_of(
+            law.metadata[assist.METADATA_KEY], where=f"line {law.line}: assistance"
+        )
+        labels.append(assist.label(kinds))
+    return assist.union(labels) if labels else assist.UNKNOWN
+
+
 def task_results(report: ScoreReport) -> list[TaskResult]:
     """The stored form of every task verdict in ``report``."""
     return [
@@ -124,6 +147,7 @@ def store_report(
     submission: Submission | None = None,
     ran_by: str | None = None,
     seed: int | None = None,
+    assistance: str | None = None,
 ) -> tuple[BenchmarkRun, bool]:
     """Store a scored submission; return the run and whether it replaced a stored one.
 
@@ -132,6 +156,9 @@ def store_report(
     origin is ``run`` only when every line of the file names that proposer (a resumed file
     with lines from elsewhere is not vouched for); otherwise the run is self-reported and its
     proposer is the file's claim. ``seed`` is the agent's seed, for seed intervals.
+    ``assistance`` is the label of what the agent had (``bench run`` knows it from the
+    campaigns that ran); without it the submission's own ``assistance`` keys are taken, else
+    it is ``unknown``.
     """
     name = (label if label is not None else default_label(submission_path)).strip()
     if not name:
@@ -142,6 +169,8 @@ def store_report(
     claimed = metadata.get("proposer")
     proposer = claimed if isinstance(claimed, str) else None
     origin = "run" if ran_by is not None and proposer == ran_by else "file"
+    if assistance is None:
+        assistance = submission_assistance(submission) if submission is not None else assist.UNKNOWN
     spec = RunSpec(
         suite_id=suite.id,
         suite_hash=suite_fingerprint(suite),
@@ -153,6 +182,7 @@ def store_report(
         duration_s=report.duration_s,
         origin=origin,
         seed=seed,
+        assistance=assist.label(assist.kinds_of(assistance)),
     )
     return store.record_run(spec, task_results(report))
 
@@ -162,7 +192,7 @@ class LeaderboardRow:
     """One ranked run.
 
     Attributes:
-        rank: 1 for the best run.
+        rank: 1 for the best run of its assistance class.
         run: the stored run.
         groups: the run's totals per group name (only groups it has tasks in).
         current: whether the run was scored on the suite's current tasks.
@@ -173,6 +203,11 @@ class LeaderboardRow:
     groups: Mapping[str, GroupTotal]
     current: bool
 
+    @property
+    def assistance(self) -> str:
+        """The run's assistance class (``none``, ``inversion``, ``unknown`` ...)."""
+        return self.run.spec.assistance
+
 
 @dataclass(frozen=True)
 class Leaderboard:
@@ -182,7 +217,7 @@ class Leaderboard:
         suite_id: the suite ranked.
         by: the task attribute the group columns split by.
         columns: the group names present in the suite, in display order.
-        rows: the ranked runs, best first.
+        rows: the ranked runs: class by class (:attr:`classes`), best first within each.
         hidden: runs left out because they were scored on other tasks of the suite.
         seeds: the shown runs' seed groups (labels run with two or more seeds).
     """
@@ -193,6 +228,15 @@ class Leaderboard:
     rows: tuple[LeaderboardRow, ...]
     hidden: int = 0
     seeds: tuple[SeedGroup, ...] = ()
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The assistance classes present, unassisted first and ``unknown`` last."""
+        return tuple(sorted({row.assistance for row in self.rows}, key=assist.sort_key))
+
+    def ranked(self, assistance: str) -> tuple[LeaderboardRow, ...]:
+        """The rows of one assistance class, best first."""
+        return tuple(row for row in self.rows if row.assistance == assistance)
 
 
 def group_columns(suite: Suite, by: str) -> tuple[str, ...]:
@@ -296,6 +340,7 @@ def build_leaderboard(
     runs = store.runs(suite.id)
     shown = [r for r in runs if include_stale or r.spec.suite_hash == fingerprint]
     totals = store.group_totals(suite.id, by) if shown else {}
+    classes = sorted({r.spec.assistance for r in shown}, key=assist.sort_key)
     rows = tuple(
         LeaderboardRow(
             rank=position,
@@ -303,7 +348,10 @@ def build_leaderboard(
             groups=totals.get(run.id, {}),
             current=run.spec.suite_hash == fingerprint,
         )
-        for position, run in enumerate(rank_runs(shown), start=1)
+        for name in classes
+        for position, run in enumerate(
+            rank_runs([r for r in shown if r.spec.assistance == name]), start=1
+        )
     )
     return Leaderboard(
         suite_id=suite.id,

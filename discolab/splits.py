@@ -3,7 +3,7 @@
 ``newton-v1`` and ``newton-v2`` are public dev splits: their generator seeds are in the repo,
 so their laws are known to anyone who reads it. A *private split* is a suite file with a
 ``[private]`` table instead: the generator version, a random salt and a salted PBKDF2 hash
-of the secret. Given the secret (``--seed`` or ``$DISCOLAB_SUITE_SEED``) the suite loader
+of the secret. Given the secret (``--secret`` or ``$DISCOLAB_SUITE_SEED``) the suite loader
 checks it against the hash and derives the variant seed ``sha256(salt, secret)``, from which
 every environment redraws its generated variants in memory; without it the suite cannot be
 loaded at all. The laws therefore exist nowhere on disk: not in the repo, not in the suite
@@ -143,7 +143,7 @@ def variant_seed(split: PrivateSplit, secret: str | None, suite_id: str) -> int:
     """
     if not secret:
         raise ConfigError(
-            f"suite {suite_id!r} is a private split: give its secret seed with --seed or "
+            f"suite {suite_id!r} is a private split: give its secret seed with --secret or "
             f"${SEED_ENV}"
         )
     expected = _check_hash(secret, split.salt, split.iterations)
@@ -171,7 +171,7 @@ def restored_options(
         if not secrets_given or SECRET_OPTION not in secrets_given:
             raise ConfigError(
                 f"campaign {campaign_id!r} ran on a private split whose laws are not stored; "
-                "resume it with `discolab bench run SUITE --seed SECRET`"
+                "resume it with `discolab bench run SUITE --secret SECRET`"
             )
         restored[SECRET_OPTION] = secrets_given[SECRET_OPTION]
     return restored
@@ -198,7 +198,7 @@ def private_suite_text(
     the check hash, the generator version, the task options and the environment glob."""
     lines = [
         f"# Private split {suite_id}: its laws are redrawn from a secret seed and exist only in",
-        "# memory. Load it with --seed SECRET or $DISCOLAB_SUITE_SEED; the [private] table holds",
+        "# memory. Load it with --secret SECRET or $DISCOLAB_SUITE_SEED; the [private] table holds",
         "# only a salt and a salted hash of the secret, never the secret or a law.",
         "[suite]",
         f"id = {_toml_value(suite_id)}",

@@ -164,7 +164,7 @@ def suite_from_dict(
         raise ConfigError("suite.id must be a non-empty string, e.g. 'newton-v1'")
     private = private_split_from_table(data["private"], suite_id) if "private" in data else None
     if private is None and secret:
-        raise ConfigError(f"suite {suite_id!r} is public; --seed applies to private splits only")
+        raise ConfigError(f"suite {suite_id!r} is public; --secret applies to private splits only")
     options = dict(data.get("options", {}))
     for key, value in options.items():
         if key not in SUITE_OPTION_KEYS:

@@ -84,6 +84,8 @@ class RunSpec:
         submission_path: where the file was, for display only.
         proposer: for origin ``run`` the proposer that ran; for ``file`` the one the file
             claims (display it as self-reported), or None.
+        assistance: the run's assistance label (:mod:`discolab.assistance`): what the agent
+            had beyond its raw measurements, ``unknown`` when nobody recorded it.
         metadata: run-level metadata read from the submission.
         duration_s: seconds the scoring took.
         origin: ``run`` or ``file`` (see :data:`ORIGINS`).
@@ -100,6 +102,7 @@ class RunSpec:
     duration_s: float = 0.0
     origin: str = "file"
     seed: int | None = None
+    assistance: str = "unknown"
 
     def __post_init__(self) -> None:
         if self.origin not in ORIGINS:
@@ -205,6 +208,7 @@ def _run_of(row: BenchmarkRunRow) -> BenchmarkRun:
         duration_s=row.duration_s,
         origin=row.origin if row.origin in ORIGINS else "file",
         seed=row.seed,
+        assistance=row.assistance,
     )
     return BenchmarkRun(
         id=row.id,
@@ -261,6 +265,7 @@ class BenchmarkStore:
         values = {
             "suite_hash": spec.suite_hash,
             "proposer": spec.proposer,
+            "assistance": spec.assistance,
             "meta": dict(spec.metadata),
             "submission_path": spec.submission_path,
             "duration_s": float(spec.duration_s),

@@ -57,7 +57,9 @@ class CampaignRow(SQLModel, table=True):
     """A campaign: what it searches (environment, proposer, seed, config) and how it ended.
 
     ``config`` is the full validated campaign config as a dict, so a resumed campaign rebuilds
-    exactly the same run; ``summary`` holds the best result once known.
+    exactly the same run; ``summary`` holds the best result once known. ``assistance`` lists
+    the kinds of assistance the proposer had (:mod:`discolab.assistance`; ``[]`` for none,
+    NULL for a campaign stored before schema version 5, whose assistance is unknown).
     """
 
     __tablename__ = "campaigns"
@@ -76,6 +78,7 @@ class CampaignRow(SQLModel, table=True):
     status: str = Field(default="created", index=True)
     stop_reason: str | None = None
     summary: dict[str, Any] | None = Field(default=None, sa_column=Column(DocumentJSON()))
+    assistance: list[str] | None = Field(default=None, sa_column=Column(DocumentJSON()))
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -214,6 +217,10 @@ class BenchmarkRunRow(SQLModel, table=True):
     the held-out relative-error tolerance) and ``ood_nmse`` (median out-of-domain NMSE; NULL is
     ``inf``, the worst). Runs stored before version 4 read as self-reported, with no task
     within tolerance and an infinite NMSE: those figures were never measured for them.
+
+    Schema version 5 added ``assistance``, the run's assistance label
+    (:mod:`discolab.assistance`: ``none``, ``inversion``, ``unknown``), by which the
+    leaderboard keeps runs apart.
     """
 
     __tablename__ = "benchmark_runs"
@@ -226,6 +233,7 @@ class BenchmarkRunRow(SQLModel, table=True):
     suite_hash: str
     label: str
     proposer: str | None = None
+    assistance: str = Field(default="unknown")
     meta: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column("metadata", DocumentJSON(), nullable=False)
     )

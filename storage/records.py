@@ -33,6 +33,8 @@ class CampaignRecord:
         status: created, running, finished, failed or stopped.
         stop_reason: why it stopped (budget spent, target reached, error text), if it did.
         summary: the best result once known (free-form JSON).
+        assistance: the kinds of assistance its proposer had (``()`` for none, see
+            :mod:`discolab.assistance`); None when it was not recorded (stored before).
         created_at: when it was created (UTC).
         updated_at: when its status last changed (UTC).
     """
@@ -49,6 +51,7 @@ class CampaignRecord:
     summary: Mapping[str, Any] | None
     created_at: datetime
     updated_at: datetime
+    assistance: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def campaign_record(row: CampaignRow) -> CampaignRecord:
         summary=None if row.summary is None else dict(row.summary),
         created_at=aware(row.created_at),
         updated_at=aware(row.updated_at),
+        assistance=None if row.assistance is None else tuple(row.assistance),
     )
 
 

@@ -23,6 +23,7 @@ from discolab.storage.models import (
     TABLES,
     BenchmarkRunRow,
     BenchmarkTaskRow,
+    CampaignRow,
     ModelCallRow,
     SchemaInfo,
     TranscriptRow,
@@ -90,6 +91,23 @@ def _add_ranking_columns(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}{tail}")
 
 
+def _add_assistance_columns(conn: Connection) -> None:
+    """Version 4 -> 5: add ``campaigns.assistance`` (NULL: unknown, recorded before) and
+    ``benchmark_runs.assistance`` (``unknown`` for every run stored before).
+
+    A table that already has the column (created from the current layout by an earlier step
+    of the same upgrade) is left as it is.
+    """
+    added = (
+        (CampaignRow.__tablename__, "assistance", "TEXT"),
+        (BenchmarkRunRow.__tablename__, "assistance", "VARCHAR NOT NULL DEFAULT 'unknown'"),
+    )
+    for table, column, kind in added:
+        present = {c["name"] for c in inspect(conn).get_columns(table)}
+        if column not in present:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "add the model_calls and transcripts tables", _add_model_tables),
     Migration(2, "add the benchmark_runs and benchmark_tasks tables", _add_benchmark_tables),
@@ -98,6 +116,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add the benchmark ranking columns (origin, seed, tolerance, OOD NMSE)",
         _add_ranking_columns,
     ),
+    Migration(4, "add the assistance columns of campaigns and runs", _add_assistance_columns),
 )
 """The registered migrations, oldest first."""
 

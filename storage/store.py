@@ -78,8 +78,13 @@ class CampaignStore:
         proposer: str,
         seed: int,
         config: Mapping[str, Any],
+        assistance: Sequence[str] | None = None,
     ) -> CampaignRecord:
-        """Store a new campaign with status ``created``; an existing id raises StorageError."""
+        """Store a new campaign with status ``created``; an existing id raises StorageError.
+
+        ``assistance`` lists the kinds of assistance its proposer has (``[]`` for none);
+        None records it as unknown.
+        """
         with self.db.write() as session:
             if session.get(CampaignRow, id) is not None:
                 raise StorageError(
@@ -94,6 +99,7 @@ class CampaignStore:
                 proposer=proposer,
                 seed=int(seed),
                 config=dict(config),
+                assistance=None if assistance is None else sorted(set(assistance)),
             )
             session.add(row)
             session.flush()

@@ -16,12 +16,16 @@ from importlib import resources
 from typing import Any
 
 from discolab.agents.proposers.base import ProposalContext, ScoredCandidate
+from discolab.environments.observations import law_data
+from discolab.errors import ExperimentError
 from discolab.types import TaskSpec
 
 MAX_LOG_POINTS = 120
 MAX_LOG_RUNS = 24
 SERIES_SHOWN = 16
 MAX_LAWS_SHOWN = 10
+MAX_INVERTED_SAMPLES = 60
+"""Most law samples of the apparatus inversion shown in one prompt (evenly thinned)."""
 
 
 @cache
@@ -102,6 +106,32 @@ def _series(record: Mapping[str, Sequence[float]]) -> str:
     return "; ".join(parts) + note
 
 
+def inverted_samples(context: ProposalContext) -> str:
+    """Law samples read out of the agent's records by the apparatus' public inversion.
+
+    The assistance ``inversion`` (see :mod:`discolab.assistance`): the same samples the
+    built-in search fits on a system task, at most ``MAX_INVERTED_SAMPLES`` evenly spaced.
+    """
+    spec = context.spec
+    try:
+        columns, outputs = law_data(spec, context.experiments)
+    except ExperimentError as exc:
+        return f"(your records could not be inverted: {exc})"
+    size = int(outputs.size)
+    if size == 0:
+        return "(none yet)"
+    count = min(size, MAX_INVERTED_SAMPLES)
+    picks = sorted({round(i * (size - 1) / max(count - 1, 1)) for i in range(count)})
+    out = spec.output.name
+    lines = [
+        ", ".join(f"{n}={_num(columns[n][i])}" for n in spec.formula_names)
+        + f" -> {out}={_num(outputs[i])}"
+        for i in picks
+    ]
+    note = f"({len(picks)} evenly spaced samples of {size})" if len(picks) < size else ""
+    return "\n".join([*lines, note] if note else lines)
+
+
 def _law_line(item: ScoredCandidate) -> str:
     ev = item.evaluation
     if ev.error and not ev.metrics.get("data_rel_log_error"):
@@ -128,9 +158,18 @@ def _example(spec: TaskSpec) -> str:
 
 
 def explorer_messages(
-    purpose: str, context: ProposalContext, protocol: str, max_laws: int = 3
+    purpose: str,
+    context: ProposalContext,
+    protocol: str,
+    max_laws: int = 3,
+    *,
+    inversion: bool = False,
 ) -> list[dict[str, str]]:
-    """The chat messages of one explorer call (``purpose`` is ``design`` or ``propose``)."""
+    """The chat messages of one explorer call (``purpose`` is ``design`` or ``propose``).
+
+    With ``inversion`` a system task's prompt also lists :func:`inverted_samples`, the law
+    samples the apparatus' inversion reads out of the records (assistance ``inversion``).
+    """
     if purpose not in ("design", "propose"):
         raise ValueError(f"unknown purpose {purpose!r}")
     spec = context.spec
@@ -138,11 +177,18 @@ def explorer_messages(
     problem = (
         f"\nProblem with your last reply: {context.last_error}\n" if context.last_error else ""
     )
+    log = experiment_log(context)
+    if inversion and spec.is_system:
+        log += (
+            "\n\nLaw samples read out of your records by the apparatus' inversion "
+            f"({', '.join(spec.formula_names)} -> {spec.output.name}):\n"
+            + inverted_samples(context)
+        )
     user = render(
         f"explorer_{purpose}",
         calls_used=len(context.experiments),
         budget=spec.budget,
-        log=experiment_log(context),
+        log=log,
         laws=laws_tried(context.best, context.recent),
         problem=problem,
         max_laws=max_laws,

@@ -88,3 +88,12 @@ class Proposer(Protocol):
     def propose(self, context: ProposalContext) -> Sequence[Candidate]:
         """New candidates, for instance a Pareto front of (complexity, loss)."""
         ...
+
+
+def assistance_of(proposer: object, spec: TaskSpec) -> tuple[str, ...] | None:
+    """The kinds of assistance ``proposer`` takes on ``spec`` (see :mod:`discolab.assistance`),
+    from its optional ``assistance(spec)`` method; None when it does not say (unknown)."""
+    declare = getattr(proposer, "assistance", None)
+    if declare is None:
+        return None
+    return tuple(sorted(set(declare(spec))))

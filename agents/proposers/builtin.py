@@ -36,6 +36,7 @@ from discolab.agents.search import (
     noise_floor,
     search_laws,
 )
+from discolab.assistance import INVERSION
 from discolab.environments.observations import law_data
 from discolab.errors import ExperimentError, ProposerError
 from discolab.types import Candidate, CandidateKind, TaskSpec, Variable
@@ -210,6 +211,12 @@ class BuiltinLawProposer:
                 )
             )
         return out
+
+    def assistance(self, spec: TaskSpec) -> tuple[str, ...]:
+        """``("inversion",)`` on a system task, where :meth:`search` reads law samples
+        through the apparatus' inversion (``law_data``); nothing on a vanilla task, whose
+        experiments are law samples already."""
+        return (INVERSION,) if spec.is_system else ()
 
     def is_confident(self, context: ProposalContext, candidates: Sequence[Candidate]) -> bool:
         """Whether the first candidate is a law at the noise floor on enough data.

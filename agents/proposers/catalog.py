@@ -39,6 +39,9 @@ class ModelOptions:
         stream: use SSE streaming.
         protocol: ``auto`` (tools when supported, else text), ``tools`` or ``text``.
         max_laws: most laws asked for per round.
+        inversion: on system tasks, show the model the law samples the apparatus' inversion
+            reads out of its records (the built-in's view), recorded as assistance
+            ``inversion``; off by default, so a model sees its raw records only.
     """
 
     base_url: str = ""
@@ -53,6 +56,7 @@ class ModelOptions:
     stream: bool = False
     protocol: str = "auto"
     max_laws: int = 3
+    inversion: bool = False
 
 
 def make_proposer(
@@ -163,7 +167,9 @@ def make_model_proposer(
         endpoint = resolve_model(model, known, base_url=url or opts.base_url or None, where=where)
         client = ChatClient(endpoint, settings, endpoint.api_key(env))
         members.append(Member(client, float(weight)))
-    return ModelLawProposer(Ensemble(members), protocol=opts.protocol, max_laws=opts.max_laws)
+    return ModelLawProposer(
+        Ensemble(members), protocol=opts.protocol, max_laws=opts.max_laws, inversion=opts.inversion
+    )
 
 
 def _check_options(factory: Any, options: Mapping[str, Any]) -> None:

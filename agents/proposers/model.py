@@ -38,9 +38,10 @@ from discolab.agents.llm.protocols import (
 )
 from discolab.agents.proposers.base import ProposalContext, ProposalRejected
 from discolab.agents.proposers.journal_handle import Journal
+from discolab.assistance import INVERSION
 from discolab.errors import ConfigError, ModelRejected
 from discolab.storage.calls import ModelCall
-from discolab.types import Candidate, CandidateKind
+from discolab.types import Candidate, CandidateKind, TaskSpec
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +58,26 @@ class ModelLawProposer:
         ensemble: the models and their weights.
         protocol: ``auto`` (tools when supported, else text), ``tools`` or ``text``.
         max_laws: most laws asked for per round.
+        inversion: on a system task, also show the model the law samples the apparatus'
+            inversion reads out of its records (what the built-in search fits), so the two
+            can be compared like for like; recorded as assistance ``inversion``.
     """
 
-    def __init__(self, ensemble: Ensemble, *, protocol: str = "auto", max_laws: int = 3) -> None:
+    def __init__(
+        self,
+        ensemble: Ensemble,
+        *,
+        protocol: str = "auto",
+        max_laws: int = 3,
+        inversion: bool = False,
+    ) -> None:
         if protocol not in PROTOCOLS:
             raise ConfigError(f"agent.options.protocol = {protocol!r} is not one of {PROTOCOLS}")
         self.ensemble = ensemble
         self.name = ensemble.name
         self.protocol = protocol
         self.max_laws = max_laws
+        self.inversion = bool(inversion)
         self._text_only: set[str] = set()
         self._journal = memory_journal()
 
@@ -112,6 +124,11 @@ class ModelLawProposer:
             for i, law in enumerate(laws)
         ]
 
+    def assistance(self, spec: TaskSpec) -> tuple[str, ...]:
+        """``("inversion",)`` when the prompt shows inverted law samples (``inversion`` on a
+        system task); nothing otherwise: the model sees its raw records only."""
+        return (INVERSION,) if self.inversion and spec.is_system else ()
+
     def is_confident(self, context: ProposalContext, candidates: Sequence[Candidate]) -> bool:
         """Whether the model's top law already fit the agent's data to the noise floor."""
         if not candidates or candidates[0].metadata.get("parse_error"):
@@ -139,7 +156,9 @@ class ModelLawProposer:
         client = self.ensemble.pick(rng)
         protocol = self._protocol_for(client)
         while True:
-            messages = explorer_messages(purpose, context, protocol, self.max_laws)
+            messages = explorer_messages(
+                purpose, context, protocol, self.max_laws, inversion=self.inversion
+            )
             tool = experiment_tool(context.spec) if purpose == "design" else LAW_TOOL
             try:
                 completion = client.complete(messages, [tool] if protocol == "tools" else None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from typing import Any
 
 import pytest
 from openai_server import FakeOpenAI, Reply
@@ -82,13 +84,21 @@ def test_malformed_bodies_are_retried(fake_openai: FakeOpenAI) -> None:
 
 
 def test_a_hung_server_fails_after_bounded_retries(fake_openai: FakeOpenAI) -> None:
-    fake_openai.script(*[Reply(delay=0.6, content="late")] * 2)
-    started = time.monotonic()
-    with pytest.raises(ModelUnavailable) as info:
-        _client(fake_openai, [], read_timeout=0.2, retries=1).complete(HELLO)
-    elapsed = time.monotonic() - started
+    released = threading.Event()
+
+    def hang(body: dict[str, Any]) -> Reply:  # answers only once the client has given up
+        released.wait(timeout=30)
+        return Reply(content="late")
+
+    fake_openai.responder = hang
+    sleeps: list[float] = []
+    try:
+        with pytest.raises(ModelUnavailable) as info:
+            _client(fake_openai, sleeps, read_timeout=0.2, retries=1).complete(HELLO)
+    finally:
+        released.set()
     assert "read timeout of 0.2 s" in str(info.value) and "2 attempt(s)" in str(info.value)
-    assert elapsed < 1.5
+    assert len(fake_openai.chat_requests) == 2 and len(sleeps) == 1  # one retry, one backoff
 
 
 def test_errors_after_retries_never_show_the_key(fake_openai: FakeOpenAI) -> None:
@@ -125,9 +135,24 @@ def test_missing_usage_is_estimated(fake_openai: FakeOpenAI) -> None:
 
 
 def test_concurrency_limit_bounds_requests_in_flight(fake_openai: FakeOpenAI) -> None:
-    fake_openai.script(*[Reply(content=str(i), delay=0.1) for i in range(4)])
-    started = time.monotonic()
+    lock = threading.Lock()
+    flight = {"now": 0, "peak": 0, "answered": 0}
+    pair = threading.Barrier(2, timeout=20)  # a request is answered only beside another one
+
+    def respond(body: dict[str, Any]) -> Reply:
+        with lock:
+            flight["now"] += 1
+            flight["peak"] = max(flight["peak"], flight["now"])
+        try:
+            pair.wait()
+        finally:
+            with lock:
+                flight["now"] -= 1
+                flight["answered"] += 1
+                answer = str(flight["answered"] - 1)
+        return Reply(content=answer)
+
+    fake_openai.responder = respond
     results = _client(fake_openai, concurrency=2).complete_many([(HELLO, None)] * 4)
-    elapsed = time.monotonic() - started
     assert sorted(r.text for r in results) == ["0", "1", "2", "3"]  # type: ignore[union-attr]
-    assert 0.18 < elapsed < 0.6  # two waves of two
+    assert flight["peak"] == 2  # requests ran two at a time, never more

@@ -147,6 +147,6 @@ def test_emitted_formulas_parse_and_are_deterministic(key: str) -> None:
 
 
 def test_a_search_stays_fast() -> None:
-    start = time.monotonic()
+    start = time.thread_time()  # CPU time of this thread, not the load of the machine
     run("oscillator-m1.5", noise=0.01)
-    assert time.monotonic() - start < 6.0
+    assert time.thread_time() - start < 6.0

@@ -160,9 +160,9 @@ def test_experiment_is_seeded_and_fast(env_id: str) -> None:
     truth = finite_law(env.ground_truth().function)
     best = math.inf
     for _ in range(5):
-        start = time.perf_counter()
+        start = time.thread_time()  # CPU time of this thread, not the load of the machine
         app.simulate(truth, columns, 64)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.thread_time() - start)
     assert best < 0.05, f"{best * 1e3:.1f} ms for 4 runs x 64 points"
 
 

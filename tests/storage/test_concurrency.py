@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,14 @@ from discolab.types import Candidate, CandidateKind
 WORKER = textwrap.dedent(
     """
     import sys, time
-    from pathlib import Path
     from discolab.storage import CampaignStore, Database
     from discolab.types import Candidate, CandidateKind, Evaluation
 
-    url, name, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = CampaignStore(Database(url))
     store.count_candidates("shared")  # open the database before the start signal
-    while not go.exists():
-        time.sleep(0.005)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the start signal: both workers are ready
     for i in range(count):
         cand = Candidate(kind=CandidateKind.EXPRESSION, source=f"{name}*{i}", proposer=name)
         stored = store.record_candidate("shared", cand, key=f"{name}/{i}")
@@ -57,6 +55,7 @@ KILLED_MID_WRITE = textwrap.dedent(
 def _spawn(script: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", script, *args],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -75,10 +74,13 @@ def _shared_store(path: Path) -> CampaignStore:
 def test_two_processes_write_concurrently(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     store = _shared_store(path)
-    go = tmp_path / "go"
-    workers = [_spawn(WORKER, sqlite_url(path), name, "200", str(go)) for name in ("a", "b")]
-    time.sleep(0.5)
-    go.touch()
+    workers = [_spawn(WORKER, sqlite_url(path), name, "200") for name in ("a", "b")]
+    for worker in workers:  # wait until each has opened the database, then start both
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
     for worker in workers:
         out, err = worker.communicate(timeout=110)
         assert worker.returncode == 0, err

@@ -25,10 +25,12 @@ from discolab.storage.schema import BASE_VERSION, MIGRATIONS, RANKING_COLUMNS, t
 TABLES_ADDED_IN = {
     2: ("model_calls", "transcripts"),
     3: ("benchmark_runs", "benchmark_tasks"),
-    4: (),
 }
 """The tables each schema version added; an old layout is the current one without them."""
-COLUMNS_ADDED_IN = {4: tuple((table, name) for table, name, _ in RANKING_COLUMNS)}
+COLUMNS_ADDED_IN = {
+    4: tuple((table, name) for table, name, _ in RANKING_COLUMNS),
+    5: (("campaigns", "assistance"), ("benchmark_runs", "assistance")),
+}
 """The columns each schema version added to tables that existed before it."""
 
 
@@ -44,9 +46,10 @@ def _create(path: Path, version: int = 1) -> None:
             store.calls.record("old", ModelCall(key="k", purpose="propose", model="m"))
     con = sqlite3.connect(path)
     for added in range(version + 1, SCHEMA_VERSION + 1):
-        for table in TABLES_ADDED_IN[added]:
+        for table in TABLES_ADDED_IN.get(added, ()):
             con.execute(f"DROP TABLE {table}")
-        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for added in range(version + 1, SCHEMA_VERSION + 1):
         for table, column in COLUMNS_ADDED_IN.get(added, ()):
             if table in present:
                 con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
@@ -162,7 +165,7 @@ def test_version_1_database_gains_the_model_tables(db_path: Path) -> None:
     with Database(sqlite_url(db_path)) as db:
         store = CampaignStore(db)
         assert store.get_campaign("old").name == "old"
-        assert db.stored_schema_version() == SCHEMA_VERSION == 4
+        assert db.stored_schema_version() == SCHEMA_VERSION == 5
         assert store.calls.usage("old").calls == 0
     assert {"model_calls", "transcripts"} <= _tables(db_path)
     assert "prompt_tokens" in _columns(db_path, "model_calls")
@@ -174,6 +177,10 @@ def test_old_layout_fixture_matches_its_version(db_path: Path, version: int) -> 
     present = _tables(db_path)
     for added, tables in TABLES_ADDED_IN.items():
         assert set(tables) <= present if added <= version else not set(tables) & present
+    for added, columns in COLUMNS_ADDED_IN.items():
+        for table, column in columns:
+            if table in present:
+                assert (column in _columns(db_path, table)) == (added <= version)
     con = sqlite3.connect(db_path)
     assert con.execute("SELECT schema_version FROM schema_info").fetchall() == [(version,)]
     con.close()
@@ -188,7 +195,7 @@ def test_old_database_gains_the_benchmark_tables_and_keeps_its_data(
     with Database(sqlite_url(db_path)) as db:
         assert db.stored_schema_version() == version
         assert CampaignStore(db).get_campaign("old").name == "old"
-        assert db.stored_schema_version() == SCHEMA_VERSION == 4
+        assert db.stored_schema_version() == SCHEMA_VERSION == 5
         assert CampaignStore(db).calls.usage("old").calls == (1 if version >= 2 else 0)
         benchmarks = BenchmarkStore(db)
         assert benchmarks.runs("s-v1") == []
@@ -228,7 +235,7 @@ def test_version_3_database_gains_the_ranking_columns_and_old_runs_read_self_rep
         assert db.stored_schema_version() == 3
         benchmarks = BenchmarkStore(db)
         (old,) = benchmarks.runs("s-v1")
-        assert db.stored_schema_version() == SCHEMA_VERSION == 4
+        assert db.stored_schema_version() == SCHEMA_VERSION == 5
         assert (old.spec.origin, old.spec.seed, old.spec.proposer) == (
             "file",
             None,
@@ -242,3 +249,37 @@ def test_version_3_database_gains_the_ranking_columns_and_old_runs_read_self_rep
         assert totals["bench-old"]["vanilla"].within_tolerance == 0
     for _, name, _ in RANKING_COLUMNS:
         assert name in _columns(db_path, "benchmark_runs") | _columns(db_path, "benchmark_tasks")
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+def test_old_database_gains_the_assistance_columns_as_unknown(db_path: Path, version: int) -> None:
+    _create(db_path, version)
+    if version >= 3:  # a run stored before assistance was recorded
+        con = sqlite3.connect(db_path)
+        con.execute(
+            "INSERT INTO benchmark_runs (id, suite_id, suite_hash, label, metadata,"
+            " submission_path, submission_sha256, tasks, matched, accuracy, mean_score, failed,"
+            " duration_s, created_at) VALUES ('bench-old', 's-v1', 'h', 'old', '{}', '', 'f',"
+            " 1, 1, 1.0, 1.0, 0, 0.0, '2026-01-01 00:00:00')"
+        )
+        con.commit()
+        con.close()
+    with Database(sqlite_url(db_path)) as db:
+        store = CampaignStore(db)
+        assert store.get_campaign("old").assistance is None  # recorded before: unknown
+        fresh = store.create_campaign(
+            id="new",
+            name="n",
+            env_id="e",
+            env_options={},
+            proposer="p",
+            seed=0,
+            config={},
+            assistance=["inversion"],
+        )
+        assert fresh.assistance == store.get_campaign("new").assistance == ("inversion",)
+        assert db.stored_schema_version() == SCHEMA_VERSION
+        runs = BenchmarkStore(db).runs("s-v1")
+        assert [r.spec.assistance for r in runs] == (["unknown"] if version >= 3 else [])
+    assert "assistance" in _columns(db_path, "campaigns")
+    assert "assistance" in _columns(db_path, "benchmark_runs")
