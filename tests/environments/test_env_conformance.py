@@ -25,7 +25,24 @@ from discolab.errors import BudgetExhausted, ExperimentError
 from discolab.types import TaskSpec
 from discolab.verifiers.expressions import parse_expression
 
-CASES = [(info.id, shift) for info in describe_environments() for shift in info.shifts]
+SAMPLED_FAMILIES = ("v2-", "ood-")
+"""Shift families checked here through one representative each (``v2-hard-1``, ``ood-1``):
+newton-v2 and the held-out laws have their own tests (tests/environments/test_newton_v2.py,
+test_ood.py) and every one of their laws is judged in tests/verifiers/test_judge_truths.py;
+running the whole conformance suite over each would multiply CI time for no new contract."""
+
+
+def _conformance_shift(shift: str) -> bool:
+    family = next((f for f in SAMPLED_FAMILIES if shift.startswith(f)), None)
+    return family is None or shift in ("v2-hard-1", "ood-1")
+
+
+CASES = [
+    (info.id, shift)
+    for info in describe_environments()
+    for shift in info.shifts
+    if _conformance_shift(shift)
+]
 IDS = [f"{env_id}:{shift}" for env_id, shift in CASES]
 SYSTEM_IDS = {i.id for i in describe_environments() if make_environment(i.id).spec.is_system}
 VANILLA = [c for c in CASES if c[0] not in SYSTEM_IDS]
