@@ -323,6 +323,7 @@ def suite_new(
     """
     import tomllib
 
+    from discolab.environments.catalog import make_environment
     from discolab.errors import ConfigError
     from discolab.splits import new_private_split, private_suite_text
     from discolab.suites import suite_from_dict
@@ -339,9 +340,14 @@ def suite_new(
         env=env,
     )
     loaded = suite_from_dict(tomllib.loads(text), source=str(path), secret=seed)
+    console = Console(highlight=False)
+    with _progress(console) as bar:  # draw every law once, in memory, so the split is usable
+        task = bar.add_task("drawing the private laws", total=len(loaded.tasks), last="")
+        for entry in loaded.tasks:
+            make_environment(entry.env_id, **dict(entry.options))
+            bar.update(task, advance=1, last=entry.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    console = Console(highlight=False)
     console.print(f"wrote private split {name} ({len(loaded.tasks)} tasks) to {path}")
     console.print(f"score with: discolab bench score {path} SUBMISSION.jsonl --secret SECRET")
 

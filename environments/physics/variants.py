@@ -127,7 +127,13 @@ def private_law(
     elif isinstance(variant_seed, bool) or variant_seed < 0:
         raise ConfigError(f"variant_seed={variant_seed!r} is not a non-negative integer")
     else:
-        laws = _private_variants(setup, legacy, int(variant_seed), generator)
+        try:
+            laws = _private_variants(setup, legacy, int(variant_seed), generator)
+        except RuntimeError as exc:  # the seed's draws ran out: a rare, seed-specific failure
+            raise ConfigError(
+                f"the private variant seed draws no complete set for {setup.name} ({exc}); "
+                "create the split again with another secret"
+            ) from None
     return laws[SLOTS.index(shift.removeprefix(V2_PREFIX))]
 
 
