@@ -231,10 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(f"ratio hostile/honest: {bad_s / good_s:.2f}x (CPU {bad_cpu / good_cpu:.2f}x)")
         scale = 324 / len(tasks)
-        verdict = "within" if bad_s * scale <= args.budget else "OVER"
+        verdict = "within" if bad_cpu * scale <= args.budget else "OVER"
         print(
-            f"hostile, scaled to 324 lines: {bad_s * scale:.1f} s, CPU {bad_cpu * scale:.1f} s "
-            f"({verdict} {args.budget:g} s)"
+            f"hostile, scaled to 324 lines: CPU {bad_cpu * scale:.1f} s ({verdict} {args.budget:g} "
+            f"s), wall {bad_s * scale:.1f} s (wall grows with the machine's load)"
         )
         if profile:
             print(profile)

@@ -476,3 +476,45 @@ def _seed_table(board: Any, tolerance: float) -> Table:
             Text(group.proposer),
         )
     return table
+
+
+@app.command("spread")
+def spread(
+    suites: Annotated[list[str], typer.Argument(help="Stored suite ids (e.g. private seeds).")],
+    label: Annotated[str, typer.Option(help="The run label to compare across the suites.")],
+    db: DbOption = None,
+) -> None:
+    """One label's accuracy on several suites: per suite, then mean and 95% t-interval.
+
+    Reads stored runs only (the newest run of the label per suite), so suites made from a
+    secret seed need neither their file nor the seed here.
+    """
+    from discolab.bench_metrics import TOLERANCE
+    from discolab.campaign import resolve_database_url
+    from discolab.leaderboard import proposer_label, spread_across_suites
+    from discolab.storage import BenchmarkStore, Database
+
+    console = Console(highlight=False)
+    with Database(resolve_database_url(db)) as database:
+        found = spread_across_suites(BenchmarkStore(database), suites, label)
+    table = Table(title=f"{label} across {len(suites)} suites")
+    for name in ("suite", "accuracy", f"acc@{TOLERANCE:g}", "OOD NMSE", "tasks", "proposer"):
+        table.add_column(name, justify="left" if name in ("suite", "proposer") else "right")
+    for run in found.runs:
+        table.add_row(
+            Text(run.spec.suite_id),
+            _pct(run.accuracy),
+            _pct(run.accuracy_at_tolerance),
+            _num(run.ood_nmse),
+            str(run.tasks),
+            Text(proposer_label(run)),
+        )
+    console.print(table)
+    if found.accuracy is not None and found.accuracy_at_tolerance is not None:
+        at_tolerance = _interval(found.accuracy_at_tolerance)
+        console.print(
+            f"mean over {found.accuracy.n} suites (95% t-interval): accuracy "
+            f"{_interval(found.accuracy)}, acc@{TOLERANCE:g} {at_tolerance}"
+        )
+    for suite_id in found.missing:
+        console.print(f"no run labelled {label!r} on suite {suite_id}", markup=False)

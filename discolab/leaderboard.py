@@ -331,6 +331,50 @@ def seed_groups(runs: Sequence[BenchmarkRun], *, min_seeds: int = 2) -> list[See
     return sorted(groups, key=lambda g: (-g.accuracy.mean, g.label, g.proposer))
 
 
+@dataclass(frozen=True)
+class Spread:
+    """One label's newest run on each of several suites (private seeds of one generator, say).
+
+    Attributes:
+        label: the label compared.
+        runs: the newest run of the label per suite, in the order the suites were given;
+            suites without such a run are left out (see ``missing``).
+        missing: the suite ids with no run of the label.
+        accuracy: mean and 95% t-interval of accuracy across the suites.
+        accuracy_at_tolerance: the same for accuracy at tolerance.
+    """
+
+    label: str
+    runs: tuple[BenchmarkRun, ...]
+    missing: tuple[str, ...]
+    accuracy: SeedInterval | None
+    accuracy_at_tolerance: SeedInterval | None
+
+
+def spread_across_suites(store: BenchmarkStore, suite_ids: Sequence[str], label: str) -> Spread:
+    """The newest run of ``label`` on each suite, with intervals across the suites.
+
+    For suites that are seeds of one generator (``newton-v2`` private seeds), this is the
+    figure with its spread; reading stored runs only, it needs no suite file or secret.
+    """
+    runs, missing = [], []
+    for suite_id in suite_ids:
+        mine = [r for r in store.runs(suite_id) if r.label == label]
+        if mine:
+            runs.append(max(mine, key=lambda r: r.created_at))
+        else:
+            missing.append(suite_id)
+    return Spread(
+        label=label,
+        runs=tuple(runs),
+        missing=tuple(missing),
+        accuracy=seed_interval([r.accuracy for r in runs]) if runs else None,
+        accuracy_at_tolerance=(
+            seed_interval([r.accuracy_at_tolerance for r in runs]) if runs else None
+        ),
+    )
+
+
 def build_leaderboard(
     store: BenchmarkStore, suite: Suite, *, by: str = "system", include_stale: bool = False
 ) -> Leaderboard:

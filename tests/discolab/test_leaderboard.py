@@ -435,3 +435,29 @@ def test_cli_leaderboard_shows_seed_intervals(tmp_path: Path) -> None:
     assert "across seeds" in board.output
     assert "75.0% [0.0%, 100.0%]" in board.output  # two seeds: t(0.975, 1) is 12.7
     assert "1:100.0% 2:50.0%" in board.output
+
+
+def test_spread_across_suites_takes_each_suites_newest_run_of_the_label(tmp_path: Path) -> None:
+    from discolab.leaderboard import spread_across_suites
+
+    suites = [suite_from_dict({**MINI, "suite": {"id": f"private-{k}"}}) for k in range(3)]
+    db = tmp_path / "d.db"
+    with Database(sqlite_url(db)) as database:
+        store = BenchmarkStore(database)
+        for suite, matched in zip(suites, (2, 1, 2), strict=True):
+            store.record_run(_spec(suite, "builtin"), _ranked_results(suite, 0, 0, 1.0))
+            newer = replace(_spec(suite, "builtin"), submission_sha256="new")
+            store.record_run(newer, _ranked_results(suite, matched, matched, 0.1))
+            store.record_run(_spec(suite, "other"), _ranked_results(suite, 0, 0, 1.0))
+        found = spread_across_suites(store, [s.id for s in suites] + ["private-9"], "builtin")
+    assert [r.spec.suite_id for r in found.runs] == ["private-0", "private-1", "private-2"]
+    assert [r.accuracy for r in found.runs] == [1.0, 0.5, 1.0]
+    assert found.missing == ("private-9",)
+    assert found.accuracy is not None and found.accuracy.mean == pytest.approx(5 / 6)
+    assert found.accuracy.n == 3 and found.accuracy.high == 1.0
+    result = _invoke(
+        "spread", "private-0", "private-1", "private-2", "--label", "builtin", "--db", str(db)
+    )
+    assert result.exit_code == 0, result.output
+    assert "mean over 3 suites (95% t-interval): accuracy 83.3% [" in result.output
+    assert "private-1" in result.output
