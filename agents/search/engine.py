@@ -18,7 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -153,6 +153,12 @@ def search_laws(
     floor = noise_floor(noise)
     with np.errstate(all="ignore"):
         pool = _run_stages(data, variables, config, rng, floor, start + config.time_limit_s)
+        if not pareto_front(pool) and data.log_mode and not data.one_sign:
+            # Signs that change with no input to carry them (an oscillation) defeat every
+            # log-space fit; such data are fitted again on the linear loss.
+            logger.info("no formula carries the outputs' sign changes; refitting linearly")
+            linear = replace(data, log_mode=False, sign=np.empty(0), log_abs_y=np.empty(0))
+            pool = _run_stages(linear, variables, config, rng, floor, start + config.time_limit_s)
     front = pareto_front(pool)
     index = pick(front, rel_tol=config.pick_rel_tol, abs_tol=EXACT_FLOOR, n_points=data.n)
     elapsed = time.monotonic() - start

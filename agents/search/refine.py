@@ -71,10 +71,17 @@ class _Model:
         return np.array([get(self.expr, p).value for p in (*self.params, *self.free)], float)
 
     def tree(self, theta: np.ndarray) -> Node:
-        out = self.expr
-        for path, value in zip((*self.params, *self.free), theta, strict=True):
-            out = put(out, path, replace(get(out, path), value=float(value)))
-        return out
+        """The formula with the unknowns set to ``theta``, rebuilt in one pass."""
+        values = dict(zip((*self.params, *self.free), (float(v) for v in theta), strict=True))
+
+        def rebuild(node: Node, path: Path) -> Node:
+            args = tuple(rebuild(c, (*path, i)) for i, c in enumerate(node.args))
+            value = values.get(path, node.value)
+            if args == node.args and value == node.value:
+                return node
+            return replace(node, args=args, value=value)
+
+        return rebuild(self.expr, ())
 
     def residuals(self, theta: np.ndarray) -> np.ndarray:
         values = evaluate(self.tree(theta), self.data.columns)
@@ -194,7 +201,7 @@ def refine_best(
     pool: Sequence[Solution],
     *,
     top: int = 4,
-    extra: int = 3,
+    extra: int = 2,
     max_size: int = 30,
 ) -> list[Solution]:
     """Refined versions of the most promising solutions of ``pool``.

@@ -87,7 +87,7 @@ def _power_transform(p: float) -> OutputTransform:
             return binary("div", num(1.0), func("sqrt", t) if p == -0.5 else power(t, -p))
         return power(t, p)
 
-    family = "" if p in (0.5, -1.0) else "power"  # roots and reciprocals are always fitted
+    family = "" if p == 0.5 else "power"  # square roots are common enough to always fit
     return OutputTransform(
         f"power{p:g}", _positive, lambda y: np.power(y, 1.0 / p), inverse, "terms", family
     )
@@ -150,13 +150,13 @@ TRANSFORMS: tuple[OutputTransform, ...] = (
 )
 """The transforms tried; the occupation, power and inverse-trig families are screened first."""
 
-SCREEN_KEEP = {"occupation": 3, "power": 2, "inverse-trig": 1}
+SCREEN_KEEP = {"occupation": 3, "power": 2, "inverse-trig": 2}
 """How many transforms of each family are fitted fully after screening."""
 
 ANCHORS = 3
 """Best power laws of a transformed output offered as the leading term of a two-term fit."""
 
-REFINE_INNER = 3
+REFINE_INNER = 1
 """Two-term fits of a transformed output whose exponents are refined (:mod:`refine`)."""
 
 
