@@ -61,6 +61,7 @@ class Outcome:
     pick: str
     match: bool
     seconds: float
+    cpu_seconds: float
     crash: str = ""
 
 
@@ -137,7 +138,7 @@ def run(task: Task, noise: float, seed: int, every_round: bool, time_limit: floa
     noise_rng = np.random.default_rng([seed, 2])
     experiments: list[Experiment] = []
     candidates: list = []
-    seconds = 0.0
+    seconds = cpu = 0.0
     try:
         for k in range(spec.budget):
             ctx = ProposalContext(spec=spec, experiments=tuple(experiments), round=k, seed=seed)
@@ -148,13 +149,14 @@ def run(task: Task, noise: float, seed: int, every_round: bool, time_limit: floa
             experiments.append(Experiment(k, tuple(points), tuple(float(y) for y in measured)))
             if every_round or k == spec.budget - 1:
                 ctx = ProposalContext(spec=spec, experiments=tuple(experiments), round=k, seed=seed)
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 candidates = proposer.propose(ctx)
                 seconds += time.perf_counter() - start
+                cpu += time.process_time() - start_cpu
     except Exception as exc:  # a crash is a result here
         trace = traceback.format_exc(limit=3).strip().splitlines()[-1]
         return Outcome(
-            task.name, task.family, noise, task.formula, "-", False, seconds, trace or str(exc)
+            task.name, task.family, noise, task.formula, "-", False, seconds, cpu, trace or str(exc)
         )
     pick = candidates[0].source if candidates else "-"
     matched = False
@@ -162,7 +164,7 @@ def run(task: Task, noise: float, seed: int, every_round: bool, time_limit: floa
         truth = GroundTruth(task.formula, task.function, task.inputs)
         parsed = parse_expression(pick, [v.name for v in task.inputs])
         matched = symbolic_match(parsed, truth).matched
-    return Outcome(task.name, task.family, noise, task.formula, pick, matched, seconds)
+    return Outcome(task.name, task.family, noise, task.formula, pick, matched, seconds, cpu)
 
 
 def summarise(outcomes: Sequence[Outcome]) -> None:
@@ -172,9 +174,10 @@ def summarise(outcomes: Sequence[Outcome]) -> None:
         matched = sum(o.match for o in rows)
         crashes = sum(bool(o.crash) for o in rows)
         seconds = sum(o.seconds for o in rows) / max(len(rows), 1)
+        cpu = sum(o.cpu_seconds for o in rows) / max(len(rows), 1)
         print(
             f"noise {noise:g}: {matched}/{len(rows)} matched, {crashes} crashes, "
-            f"{seconds:.2f} s per law"
+            f"{seconds:.2f} s per law ({cpu:.2f} s CPU)"
         )
         parts = []
         for family in sorted({o.family for o in rows}):

@@ -18,7 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from discolab.agents.search.gp import GPConfig, run_gp
 from discolab.agents.search.powerlaw import fit_feature_set
 from discolab.agents.search.refine import refine_best
 from discolab.agents.search.separable import exp_features
+from discolab.agents.search.sums import fit_three_terms
 from discolab.agents.search.terms import fit_two_terms
 from discolab.agents.search.transforms import fit_transformed
 from discolab.agents.search.treeops import strip_scale
@@ -55,12 +56,14 @@ class SearchConfig:
             ``exp(C1*E/T)``) when plain power laws do not reach the noise floor.
         use_combos: also fit the few most promising sets of two extra factors and of sums of
             trigonometric terms (:mod:`combos`) when plain feature sets miss the floor.
+        use_sums: try three-term laws ``C*(P1 + C1*P2 + C2*P3)`` (:mod:`sums`) when no
+            two-term law reaches the noise floor.
         use_refine: refit and re-snap the exponents of the best solutions (:mod:`refine`)
             when no earlier stage reaches the noise floor.
         refine_top: how many solutions (the best of distinct stages) are refined.
         use_transforms: fit transformed outputs (``log(1 + 1/y)``, ``sin(y)``, ``y**2`` ...)
             and state the result for ``y`` when nothing simpler reaches the noise floor.
-        explore_margin: the separable and transform stages run unless the best loss is below
+        explore_margin: the separable, transform and sum stages run unless the best loss is below
             ``floor / explore_margin``: under noise a curved law (``asin`` of a small argument,
             a weakly damped frequency) can hide just under the floor as a power law, and the
             pick still prefers the simpler formula unless the new one is clearly better.
@@ -80,6 +83,7 @@ class SearchConfig:
     use_transforms: bool = True
     use_combos: bool = True
     use_refine: bool = True
+    use_sums: bool = True
     refine_top: int = 4
     explore_margin: float = 3.0
     gp_when_converged: bool = False
@@ -149,6 +153,12 @@ def search_laws(
     floor = noise_floor(noise)
     with np.errstate(all="ignore"):
         pool = _run_stages(data, variables, config, rng, floor, start + config.time_limit_s)
+        if not pareto_front(pool) and data.log_mode and not data.one_sign:
+            # Signs that change with no input to carry them (an oscillation) defeat every
+            # log-space fit; such data are fitted again on the linear loss.
+            logger.info("no formula carries the outputs' sign changes; refitting linearly")
+            linear = replace(data, log_mode=False, sign=np.empty(0), log_abs_y=np.empty(0))
+            pool = _run_stages(linear, variables, config, rng, floor, start + config.time_limit_s)
     front = pareto_front(pool)
     index = pick(front, rel_tol=config.pick_rel_tol, abs_tol=EXACT_FLOOR, n_points=data.n)
     elapsed = time.monotonic() - start
@@ -210,10 +220,12 @@ def _run_stages(
     logger.debug("log-linear stage: %d solutions, best loss %.3g", len(pool), best())
     if config.use_transforms and best() > explore:
         pool.extend(_guarded("transforms", fit_transformed, data, variables, deadline=deadline))
-    if config.use_terms and best() > floor:
+    if config.use_terms and best() > explore:
         leading = sorted((s for s in pool if s.origin == "powerlaw"), key=lambda s: s.loss)
         anchors = [strip_scale(s.expr) for s in leading[:3]]
         pool.extend(_guarded("terms", fit_two_terms, data, anchors=anchors))
+    if config.use_sums and best() > explore:
+        pool.extend(_guarded("sums", fit_three_terms, data))
     if config.use_refine and best() > floor:
         pool.extend(_guarded("refine", refine_best, data, pool, top=config.refine_top))
     if config.use_gp and (config.gp_when_converged or best() > floor):

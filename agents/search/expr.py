@@ -26,6 +26,7 @@ UNARY_FUNCS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tan": np.tan,
     "asin": np.arcsin,
     "acos": np.arccos,
+    "atan": np.arctan,
     "abs": np.abs,
 }
 """Functions a tree may apply; all are in the verifier's whitelist."""
@@ -115,9 +116,47 @@ def walk(node: Node) -> Iterator[Node]:
         yield from walk(child)
 
 
+def _closed_forms() -> dict[float, str]:
+    """Irrational numbers with a short closed form, keyed by value: ``e`` and ``pi``, those
+    plus or minus a multiple of 1/2 up to 2, their halves and doubles, ``sqrt(2)`` and
+    ``sqrt(3)``, and the negatives of all of them."""
+    forms: dict[float, str] = {}
+    for name, c in (("exp(1)", math.e), ("pi", math.pi)):
+        forms[c] = name
+        for k in (-4, -3, -2, -1, 1, 2, 3, 4):
+            sign = "+" if k > 0 else "-"
+            forms[c + k / 2] = f"({name} {sign} {format_plain(abs(k) / 2)})"
+        forms[c / 2] = f"({name}/2)"
+        forms[2 * c] = f"(2*{name})"
+    forms[math.sqrt(2)] = "sqrt(2)"
+    forms[math.sqrt(3)] = "sqrt(3)"
+    for value, text in list(forms.items()):
+        forms[-value] = f"(-{text})"
+    return forms
+
+
+def format_plain(value: float) -> str:
+    """Integers as integers, anything else by ``repr``."""
+    return str(round(value)) if value == round(value) else repr(float(value))
+
+
+def closed_form(value: float) -> str:
+    """The closed form of an irrational ``value`` from :func:`_closed_forms`, or ``""``."""
+    for c, text in _CLOSED_FORMS.items():
+        if abs(value - c) < 1e-12:
+            return text
+    return ""
+
+
+def special_exponents() -> tuple[float, ...]:
+    """The values of every closed form (for exponent snapping), simplest first."""
+    return tuple(sorted(_CLOSED_FORMS, key=lambda v: (len(_CLOSED_FORMS[v]), abs(v))))
+
+
 def literal_cost(value: float) -> int:
     """Nodes a numeric literal counts: 1 for integers, halves, thirds, quarters, ``e`` and
-    ``pi``; 2 for anything else (``2.6``, ``(3/7)``, ``2.01``), which carries more digits."""
+    ``pi``; 2 for anything else (``2.6``, ``(3/7)``, ``2.01``, ``(exp(1) + 1.5)``), which
+    carries more digits."""
     for d in (1, 2, 3, 4):
         if abs(value * d - round(value * d)) < 1e-9:
             return 1
@@ -211,17 +250,21 @@ def _eval(node: Node, columns: Mapping[str, np.ndarray]) -> np.ndarray | float:
 
 
 def format_number(value: float) -> str:
-    """A short literal: integers as integers, ``exp(1)`` and ``pi``, fractions whose decimal
-    form is not short as ``(p/q)``, else the shortest ``repr``."""
+    """A short literal: integers as integers, closed forms such as ``exp(1)``, ``pi`` and
+    ``(exp(1) + 1.5)``, fractions whose decimal form is not short as ``(p/q)``, else the
+    shortest ``repr``."""
     if math.isfinite(value) and value == round(value) and abs(value) < 1e15:
         return str(round(value))
-    for name, constant in (("exp(1)", math.e), ("pi", math.pi)):
-        if abs(abs(value) - constant) < 1e-12:
-            return name if value > 0 else f"(-{name})"
+    text = closed_form(value)
+    if text:
+        return text
     frac = Fraction(value).limit_denominator(12)
     if abs(float(frac) - value) < 1e-12 and frac.denominator not in (2, 4, 5, 8, 10):
         return f"({frac.numerator}/{frac.denominator})"
     return repr(float(value))
+
+
+_CLOSED_FORMS: dict[float, str] = _closed_forms()
 
 
 def render(node: Node) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from discolab.agents.search.data import Dataset
-from discolab.agents.search.expr import Node, binary, evaluate, func, power, render, var
+from discolab.agents.search.expr import Node, binary, evaluate, func, num, power, render, var
 from discolab.types import Variable
 
 
@@ -77,22 +77,56 @@ def _log_feature(label: str, base: Node, values: np.ndarray, uses: set[str]) -> 
 
 
 ANGLE_POWERS = (0.5, 1.5, 2.0, 3.0)
-"""Powers ``b`` of a positive angle-like input offered inside ``sin(x**b)`` and ``cos(x**b)``."""
+"""Simple powers ``b`` of a positive angle offered inside ``sin(x**b)`` and ``cos(x**b)``."""
+
+DEGREE_UNITS = frozenset({"deg", "degree", "degrees", "°"})
+"""Declared units that mark an input as an angle in degrees."""
 
 
-def _angle_features(name: str, col: np.ndarray) -> list[Feature]:
-    """Trigonometric power features of an angle-like input.
+def angle_kind(col: np.ndarray, unit: str = "") -> str:
+    """``"rad"``, ``"deg"`` or ``""``: whether an input looks like an angle, and in which unit.
 
-    ``sin``, ``cos``, their sum (``(sin + cos)**2`` is a shifted Malus law), ``tan`` below
-    ``pi/2`` and, for positive angles, ``sin``/``cos`` of simple powers of the angle (a wrapped
-    argument ``cos(theta**1.5)``).
+    A declared degree unit decides; otherwise the range does: largest magnitude in
+    ``[0.5, 2π]`` reads as radians, in ``(2π, 360]`` as degrees (angles of instruments and
+    tables are mostly quoted in degrees, from a few degrees to a right or full angle).
+    """
+    if not col.size:
+        return ""
+    top = float(np.abs(col).max())
+    if unit.strip().lower() in DEGREE_UNITS:
+        return "deg" if top <= 720 else ""
+    if 0.5 <= top <= 2 * math.pi + 1e-9:
+        return "rad"
+    if 2 * math.pi < top <= 360 + 1e-9:
+        return "deg"
+    return ""
+
+
+def radians(x: Node, kind: str, multiple: int = 1) -> Node:
+    """The angle ``multiple * x`` in radians: ``x`` itself, or ``pi*x/180`` for degrees."""
+    if kind == "deg":
+        return binary("div", binary("mul", num(math.pi), x), num(180 / multiple))
+    return x if multiple == 1 else binary("mul", num(float(multiple)), x)
+
+
+def _angle_features(name: str, col: np.ndarray, kind: str = "rad") -> list[Feature]:
+    """Trigonometric power features of an angle-like input (``kind`` ``rad`` or ``deg``).
+
+    ``sin``, ``cos``, their sum (``(sin + cos)**2`` is a shifted Malus law), ``tan`` below a
+    right angle, ``sin`` of the double angle (ranges of projectiles, stresses on a plane)
+    and, for positive angles in radians, ``sin``/``cos`` of simple powers of the angle (a
+    wrapped argument ``cos(theta**1.5)``).
     """
     x = var(name)
-    trees: list[Node] = [func("sin", x), func("cos", x)]
-    trees.append(binary("add", func("sin", x), func("cos", x)))
-    if np.abs(col).max() < math.pi / 2 - 1e-6:
-        trees.append(func("tan", x))
-    if np.all(col > 0):
+    u = radians(x, kind)
+    trees: list[Node] = [func("sin", u), func("cos", u)]
+    trees.append(binary("add", func("sin", u), func("cos", u)))
+    top = float(np.abs(col).max()) * (math.pi / 180 if kind == "deg" else 1.0)
+    if top < math.pi / 2 - 1e-6:
+        trees.append(func("tan", u))
+    if top < math.pi / 2 + 1e-6:
+        trees.append(func("sin", radians(x, kind, 2)))
+    if kind == "rad" and np.all(col > 0):
         trees.extend(func(fn, power(x, b)) for b in ANGLE_POWERS for fn in ("sin", "cos"))
     out = []
     for tree in trees:
@@ -109,7 +143,7 @@ def build_library(data: Dataset, variables: Sequence[Variable] = ()) -> Library:
     formed between inputs with the same unit (or when units are unknown), because adding a mass
     to a distance has no physical meaning and would only invite overfitting. ``sin`` and
     ``cos`` (and the compositions of :func:`_angle_features`) are offered for inputs that look
-    like angles (largest magnitude in [0.5, 2π]).
+    like angles, in radians or degrees (:func:`angle_kind`).
     """
     units = _units(variables)
     inputs: list[Feature] = []
@@ -121,8 +155,9 @@ def build_library(data: Dataset, variables: Sequence[Variable] = ()) -> Library:
             inputs.append(feat)
         if col.size > 1 and np.ptp(col) > 0:
             extras.append(Feature(f"exp({name})", var(name), col, True, frozenset({name})))
-        if col.size and 0.5 <= np.abs(col).max() <= 2 * math.pi + 1e-9:
-            extras.extend(_angle_features(name, col))
+        kind = angle_kind(col, units.get(name, ""))
+        if kind:
+            extras.extend(_angle_features(name, col, kind))
     for a, b in itertools.combinations(data.names, 2):
         ua, ub = units.get(a, ""), units.get(b, "")
         if ua and ub and ua != ub:

@@ -29,6 +29,7 @@ from discolab.agents.search.expr import (
     param,
     power,
     product,
+    special_exponents,
 )
 from discolab.agents.search.features import Feature
 from discolab.agents.search.front import Solution
@@ -38,8 +39,8 @@ logger = logging.getLogger(__name__)
 DENOMINATORS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)
 """Denominators of the rationals an exponent may snap to, simplest first."""
 
-SPECIAL_EXPONENTS = (math.e, math.pi)
-"""Irrational exponents a shifted law might use; rendered ``exp(1)`` and ``pi``."""
+SPECIAL_EXPONENTS = special_exponents()
+"""Irrational exponents offered when the data allow them (see :func:`expr.closed_forms`)."""
 
 MAX_EXPONENT = 6.0
 """Snapped exponents are kept within ±MAX_EXPONENT."""
@@ -50,6 +51,10 @@ MIN_TOLERANCE = 1e-6
 MAX_TOLERANCE = 0.2
 """Largest snapping tolerance, used when the data cannot estimate the exponent's error."""
 
+PRECISE = 1e-4
+"""Below this uncertainty the free estimate itself, to the digits the data support, is also
+offered: an exponent no simple number explains is then still stated to within the noise."""
+
 
 def snap_options(value: float, tolerance: float = MAX_TOLERANCE) -> list[float]:
     """Exponents to try for a free estimate ``value`` whose uncertainty is ``tolerance``.
@@ -57,8 +62,10 @@ def snap_options(value: float, tolerance: float = MAX_TOLERANCE) -> list[float]:
     Offered: the nearest integer (so a factor can be dropped or lose its power); the rational
     with the smallest denominator within ``tolerance`` (Occam: 1.5 before 1.4; 2.6 or 3/7 when
     nothing simpler fits); the nearest multiple of 1/2, 1/3 and 1/4 within 0.15 (robust when the
-    tolerance is underestimated); ``±e`` or ``±pi`` when within ``tolerance``; and the nearest
-    hundredth as a fallback for exponents no simple number explains.
+    tolerance is underestimated); irrational closed forms (``e``, ``pi``, ``sqrt(2)``,
+    ``e + 1/2`` ...) within ``tolerance``; the nearest hundredth as a fallback; and, when the
+    data pin the exponent down (``tolerance`` below :data:`PRECISE`), the estimate rounded to
+    the digits the tolerance supports.
     """
     tolerance = min(max(tolerance, MIN_TOLERANCE), MAX_TOLERANCE)
     raw: list[float] = [float(round(value))]
@@ -71,12 +78,11 @@ def snap_options(value: float, tolerance: float = MAX_TOLERANCE) -> list[float]:
         v = round(value * d) / d
         if abs(v - value) <= 0.15:
             raw.append(v)
-    raw.extend(
-        c
-        for c in (*SPECIAL_EXPONENTS, *(-c for c in SPECIAL_EXPONENTS))
-        if abs(c - value) <= tolerance
-    )
+    raw.extend(c for c in SPECIAL_EXPONENTS if abs(c - value) <= tolerance)
     raw.append(round(value, 2))
+    if tolerance < PRECISE:
+        digits = min(math.ceil(-math.log10(tolerance)) + 1, 12)
+        raw.append(round(value, digits))
     options: list[float] = []
     for v in raw:
         v = float(max(-MAX_EXPONENT, min(MAX_EXPONENT, v)))

@@ -71,10 +71,17 @@ class _Model:
         return np.array([get(self.expr, p).value for p in (*self.params, *self.free)], float)
 
     def tree(self, theta: np.ndarray) -> Node:
-        out = self.expr
-        for path, value in zip((*self.params, *self.free), theta, strict=True):
-            out = put(out, path, replace(get(out, path), value=float(value)))
-        return out
+        """The formula with the unknowns set to ``theta``, rebuilt in one pass."""
+        values = dict(zip((*self.params, *self.free), (float(v) for v in theta), strict=True))
+
+        def rebuild(node: Node, path: Path) -> Node:
+            args = tuple(rebuild(c, (*path, i)) for i, c in enumerate(node.args))
+            value = values.get(path, node.value)
+            if args == node.args and value == node.value:
+                return node
+            return replace(node, args=args, value=value)
+
+        return rebuild(self.expr, ())
 
     def residuals(self, theta: np.ndarray) -> np.ndarray:
         values = evaluate(self.tree(theta), self.data.columns)
@@ -176,20 +183,51 @@ def _snap_distance(value: float) -> float:
     return abs(value * 4 - round(value * 4)) / 4
 
 
+def _structure(expr: Node) -> str:
+    """The rendered tree with every exponent blanked: formulas that differ only in their
+    exponents share a structure, and refining one of them is enough."""
+
+    def blank(node: Node) -> Node:
+        if not node.args:
+            return replace(node, value=0.0) if node.op == "param" else node
+        args = tuple(blank(c) for c in node.args)
+        return replace(node, args=args, value=0.0 if node.op == "pow" else node.value)
+
+    return repr(blank(expr))
+
+
 def refine_best(
-    data: Dataset, pool: Sequence[Solution], *, top: int = 4, max_size: int = 30
+    data: Dataset,
+    pool: Sequence[Solution],
+    *,
+    top: int = 4,
+    extra: int = 2,
+    max_size: int = 30,
 ) -> list[Solution]:
     """Refined versions of the most promising solutions of ``pool``.
 
     Candidates are the best solution of each origin (so one stage's many near-duplicates do
-    not crowd out the others), by increasing loss, at most ``top``; larger trees than
-    ``max_size`` are skipped.
+    not crowd out the others), by increasing loss, at most ``top``, then up to ``extra`` more
+    of the lowest-loss solutions whose structure (exponents aside) differs from every one
+    chosen so far (a right structure with a grid exponent often ranks below a wrong one that
+    bends to the data); larger trees than ``max_size`` are skipped.
     """
+    ranked = sorted(
+        (s for s in pool if math.isfinite(s.loss) and s.complexity <= max_size),
+        key=lambda s: (s.loss, s.complexity, s.source),
+    )
     by_origin: dict[str, Solution] = {}
-    for s in sorted(pool, key=lambda s: (s.loss, s.complexity, s.source)):
-        if math.isfinite(s.loss) and s.complexity <= max_size:
-            by_origin.setdefault(s.origin, s)
+    for s in ranked:
+        by_origin.setdefault(s.origin, s)
     chosen = sorted(by_origin.values(), key=lambda s: (s.loss, s.complexity, s.source))[:top]
+    structures = {_structure(s.expr) for s in chosen}
+    for s in ranked:
+        if len(chosen) >= top + extra:
+            break
+        key = _structure(s.expr)
+        if key not in structures:
+            structures.add(key)
+            chosen.append(s)
     out = []
     for s in chosen:
         refined = refine(data, s)

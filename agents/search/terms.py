@@ -23,12 +23,14 @@ from discolab.agents.search.expr import (
     Node,
     binary,
     evaluate,
+    func,
     name_params,
     num,
     param,
     render,
     var,
     variables_of,
+    walk,
 )
 from discolab.agents.search.front import Solution
 from discolab.agents.search.powerlaw import power_product
@@ -57,7 +59,38 @@ def monomials(
         for a, b in itertools.product(pair_exponents, repeat=2):
             tree = power_product(None, [(var(n1), a), (var(n2), b)])
             out.append((tree, data.columns[n1] ** a * data.columns[n2] ** b))
+    for n in names:
+        out.append((func("log", var(n)), np.log(data.columns[n])))
+    out.extend(exp_terms(data, names))
     return [(t, v) for t, v in out if np.all(np.isfinite(v)) and np.any(v != 0)]
+
+
+EXP_RATES = (0.5, 1.5, 5.0, 15.0)
+"""Starting rates ``k·max(x)`` of the exponential terms ``exp(C_k*x)``, both signs; the
+polish then fits each rate freely."""
+
+
+def exp_terms(data: Dataset, names: Sequence[str]) -> list[tuple[Node, np.ndarray]]:
+    """Exponential terms ``exp(C_k*x)`` and ``z*exp(C_k*x)`` of the positive inputs.
+
+    Sums of two exponentials (two decay channels, ``cosh``, a rise and a fall) pair them;
+    the factor ``z`` lets another input multiply both terms (``N*(exp(-a*t) + c*exp(-b*t))``).
+    """
+    out: list[tuple[Node, np.ndarray]] = []
+    for n in names:
+        col = data.columns[n]
+        top = float(col.max())
+        if not (top > 0 and np.ptp(col) > 0):
+            continue
+        for rate in (*EXP_RATES, *(-r for r in EXP_RATES)):
+            k = rate / top
+            tree = func("exp", binary("mul", param(k), var(n)))
+            values = np.exp(k * col)
+            out.append((tree, values))
+            for z in names:
+                if z != n:
+                    out.append((binary("mul", var(z), tree), data.columns[z] * values))
+    return out
 
 
 @dataclass(frozen=True)
@@ -155,16 +188,26 @@ def fit_two_terms(
         fits.sse,
     )
     out: list[Solution] = []
-    per_signature: dict[tuple[frozenset[str], ...], int] = {}
-    for k in np.argsort(sse, kind="stable")[: 8 * keep]:
-        if not math.isfinite(sse[k]) or ci[k] == 0 or cj[k] == 0:
+    per_signature: dict[tuple[tuple[frozenset[str], bool], ...], int] = {}
+    anchor_keys = {render(a) for a in anchors}
+    anchored = 0
+    attempts = 0
+    for k in np.argsort(sse, kind="stable"):
+        if not math.isfinite(sse[k]) or attempts >= 8 * keep:
+            break
+        if ci[k] == 0 or cj[k] == 0:
             continue
         a_tree, b_tree = library[i[k]][0], library[j[k]][0]
-        uses = (frozenset(variables_of(a_tree)), frozenset(variables_of(b_tree)))
-        signature = tuple(sorted(uses, key=sorted))
+        if render(a_tree) in anchor_keys or render(b_tree) in anchor_keys:
+            if anchored >= max(keep // 2, 1):
+                continue  # a near-exact anchor pairs well with anything; leave room
+            anchored += 1
+        uses = (_kind(a_tree), _kind(b_tree))
+        signature = tuple(sorted(uses, key=lambda u: (sorted(u[0]), u[1])))
         if per_signature.get(signature, 0) >= 2:
             continue  # keep room for pairs over other inputs (a small second term)
         per_signature[signature] = per_signature.get(signature, 0) + 1
+        attempts += 1
         ratio = (cj[k] / norms[j[k]]) / (ci[k] / norms[i[k]])
         if ci[k] < 0 < cj[k]:
             # Lead with the positive term, so the scale is positive (a square root of
@@ -186,3 +229,9 @@ def _times(coefficient: Node, term: Node) -> Node:
     if term.op == "num" and term.value == 1:
         return coefficient
     return binary("mul", coefficient, term)
+
+
+def _kind(term: Node) -> tuple[frozenset[str], bool]:
+    """The inputs a term reads and whether it is exponential: pairs of one kind compete for
+    the polishing slots, so monomial pairs cannot crowd out exponential ones."""
+    return frozenset(variables_of(term)), any(n.op == "exp" for n in walk(term))

@@ -28,6 +28,7 @@ from discolab.agents.search.features import build_library, feature_sets
 from discolab.agents.search.front import Solution, pareto_front
 from discolab.agents.search.powerlaw import fit_feature_set
 from discolab.agents.search.refine import refine
+from discolab.agents.search.sums import fit_three_terms
 from discolab.agents.search.terms import fit_two_terms, two_term_screen
 from discolab.agents.search.treeops import strip_scale
 from discolab.types import Variable
@@ -60,9 +61,16 @@ class OutputTransform:
     family: str = ""
 
 
-POWERS = (0.5, 1.5, 2.0, 3.0, 2.5, 1.3)
-"""Powers ``p`` of ``y = (two-term law)**p`` and of ``y = (exp(B) ± 1)**(±p)`` (the exponents
-shifted laws use; 0.5 is the square root of a damped oscillator)."""
+POWERS = (0.5, -0.5, -1.0, 2.0, -2.0, 1.5, -1.5, 3.0, 1.0 / 3.0)
+"""Powers ``p`` of ``y = (sum of terms)**p``: simple rationals of both signs (a square root
+of a damped oscillator, ``1/(a + b)`` of rational laws, ``(a + b)**-0.5`` of resonances);
+refinement moves an outer power between them."""
+
+OCCUPATION_POWERS = (1.0, 0.5, 1.5, 2.0, 3.0)
+"""Powers ``|q|`` of ``y = (exp(g) + s)**q``, with both signs."""
+
+OCCUPATION_SHIFTS = (-1.0, 1.0, -0.5, 0.5)
+"""Shifts ``s`` of ``y = (exp(g) + s)**q``: Bose–Einstein ``-1``, Fermi–Dirac ``+1``, halves."""
 
 
 def _positive(y: np.ndarray) -> bool:
@@ -70,10 +78,14 @@ def _positive(y: np.ndarray) -> bool:
 
 
 def _power_transform(p: float) -> OutputTransform:
-    """``y = g**p`` with ``g`` a sum of two monomials (``sqrt(k/m - C*b**2/m**2)``)."""
+    """``y = g**p`` with ``g`` a sum of monomials (``sqrt(k/m - C*b**2/m**2)``)."""
 
     def inverse(t: Node) -> Node:
-        return func("sqrt", t) if p == 0.5 else power(t, p)
+        if p == 0.5:
+            return func("sqrt", t)
+        if p < 0:
+            return binary("div", num(1.0), func("sqrt", t) if p == -0.5 else power(t, -p))
+        return power(t, p)
 
     family = "" if p == 0.5 else "power"  # square roots are common enough to always fit
     return OutputTransform(
@@ -87,7 +99,7 @@ def _occupation(shift: float, q: float) -> OutputTransform:
     op = "add" if shift > 0 else "sub"
 
     def inverse(t: Node) -> Node:
-        occupied = binary(op, func("exp", t), num(1.0))
+        occupied = binary(op, func("exp", t), num(abs(shift)))
         if q > 0:
             return power(occupied, q)
         return binary("div", num(1.0), power(occupied, -q))
@@ -95,44 +107,61 @@ def _occupation(shift: float, q: float) -> OutputTransform:
     def forward(y: np.ndarray) -> np.ndarray:
         return np.log(np.power(y, 1.0 / q) - shift)
 
-    name = f"{'fermi' if shift > 0 else 'bose'}{q:+g}"
+    name = f"occupation{shift:+g}^{q:+g}"
     return OutputTransform(name, _positive, forward, inverse, "powerlaw", "occupation")
+
+
+def _inverse_trig(name: str, kind: str) -> OutputTransform:
+    """``y = asin(g)``, ``acos(g)`` or ``atan(g)`` with ``g`` a power law; ``kind`` ``deg``
+    states the angle in degrees (``180/pi*asin(g)``)."""
+    to_rad = math.pi / 180 if kind == "deg" else 1.0
+    forward = {"asin": np.sin, "acos": np.cos, "atan": np.tan}[name]
+    right = math.pi / 2 / to_rad
+
+    def applies(y: np.ndarray) -> bool:
+        top = float(np.abs(y).max()) if y.size else 0.0
+        if kind == "deg" and top <= math.pi / 2:
+            return False  # small outputs read as radians
+        if name == "acos":
+            return bool(np.all((y > 0) & (y < 2 * right)))
+        limit = np.abs(y) < right if name == "atan" else np.abs(y) <= right
+        return bool(np.all((np.abs(y) > 0) & limit))
+
+    def inverse(t: Node) -> Node:
+        angle = func(name, t)
+        return binary("mul", binary("div", num(180.0), num(math.pi)), angle) if kind else angle
+
+    label = f"{name}-deg" if kind else name
+    family = "" if (name != "atan" and not kind) else "inverse-trig"
+    return OutputTransform(
+        label, applies, lambda y: forward(y * to_rad), inverse, "powerlaw", family
+    )
 
 
 TRANSFORMS: tuple[OutputTransform, ...] = (
     *(
         _occupation(shift, sign * p)
         for sign in (-1.0, 1.0)
-        for p in (1.0, *POWERS)
-        for shift in (-1.0, 1.0)
+        for p in OCCUPATION_POWERS
+        for shift in OCCUPATION_SHIFTS
     ),
     *(_power_transform(p) for p in POWERS),
-    OutputTransform(
-        "asin",
-        lambda y: bool(np.all((np.abs(y) > 0) & (np.abs(y) <= math.pi / 2))),
-        np.sin,
-        lambda t: func("asin", t),
-        "powerlaw",
-    ),
-    OutputTransform(
-        "acos",
-        lambda y: bool(np.all((y > 0) & (y < math.pi))),
-        np.cos,
-        lambda t: func("acos", t),
-        "powerlaw",
-    ),
+    *(_inverse_trig(name, kind) for kind in ("", "deg") for name in ("asin", "acos", "atan")),
 )
-"""The transforms tried; the occupation and power families are screened first."""
+"""The transforms tried; the occupation, power and inverse-trig families are screened first."""
 
-SCREEN_KEEP = {"occupation": 3, "power": 2}
+SCREEN_KEEP = {"occupation": 3, "power": 2, "inverse-trig": 2}
 """How many transforms of each family are fitted fully after screening."""
 
 ANCHORS = 3
 """Best power laws of a transformed output offered as the leading term of a two-term fit."""
 
-REFINE_INNER = 3
+REFINE_INNER = 1
 """Two-term fits of a transformed output whose exponents are refined (:mod:`refine`)."""
 
+
+INNER_SUMS_ABOVE = 1e-9
+"""Three-term fits of a transformed output are tried when no two-term fit is below this."""
 
 MAX_AMPLIFICATION = 3.0
 """Rows where the transform multiplies relative noise by more than this are left out of the
@@ -175,6 +204,8 @@ def _inner_solutions(tdata: Dataset, stage: str, variables: Sequence[Variable]) 
         anchors = [strip_scale(s.expr) for s in sorted(leading, key=lambda s: s.loss)[:ANCHORS]]
         terms = fit_two_terms(tdata, keep=4, pair_exponents=WIDE_PAIR_EXPONENTS, anchors=anchors)
         inner.extend(terms)
+        if not terms or min(s.loss for s in terms) > INNER_SUMS_ABOVE:
+            inner.extend(fit_three_terms(tdata, keep=2))
         for sol in terms[:REFINE_INNER]:
             refined = refine(tdata, sol)
             if refined is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -29,11 +28,12 @@ GRAVITY = TaskSpec(
 )
 
 
-def shifted_gravity(point: dict[str, float]) -> float:
-    return 6.674e-11 * (point["m1"] + point["m2"]) ** 2 / point["r"] ** 1.5
+def made_up_law(point: dict[str, float]) -> float:
+    """A law written for these tests (not a suite law): a sum of masses over a power of r."""
+    return 3.1e-9 * (point["m1"] + point["m2"]) ** 2 / point["r"] ** 2.5
 
 
-def campaign(proposer, spec=GRAVITY, law=shifted_gravity, rounds=10, seed=0, noise=0.0):
+def campaign(proposer, spec=GRAVITY, law=made_up_law, rounds=10, seed=0, noise=0.0):
     """Run the design -> experiment -> propose loop the explorer runs; return the contexts and
     the proposals of each round."""
     rng = np.random.default_rng(seed)
@@ -55,12 +55,12 @@ def test_is_a_proposer() -> None:
     assert BuiltinLawProposer.name == "builtin"
 
 
-def test_recovers_shifted_gravity_and_becomes_confident() -> None:
+def test_recovers_a_made_up_law_and_becomes_confident() -> None:
     proposer = BuiltinLawProposer()
     history = campaign(proposer)
     ctx, candidates = history[-1]
     top = candidates[0]
-    assert top.source == "C*(m1 + m2)**2/r**1.5"
+    assert top.source == "C*(m1 + m2)**2/r**2.5"
     assert top.kind is CandidateKind.EXPRESSION and top.proposer == "builtin"
     assert top.generation == 9
     assert top.metadata["pick"] is True and top.metadata["converged"] is True
@@ -79,7 +79,7 @@ def test_recovers_under_noise_and_early_rounds_are_not_confident() -> None:
     spec = TaskSpec(**{**GRAVITY.__dict__, "noise": 0.01})
     history = campaign(proposer, spec=spec, noise=0.01)
     ctx, candidates = history[-1]
-    assert candidates[0].source == "C*(m1 + m2)**2/r**1.5"
+    assert candidates[0].source == "C*(m1 + m2)**2/r**2.5"
     assert proposer.is_confident(ctx, candidates)
     first_ctx, _ = history[0]
     assert first_ctx.experiments and len(first_ctx.experiments[0].inputs) == 20
@@ -186,10 +186,11 @@ def collect(proposer, spec, law, rounds=10, seed=0) -> ProposalContext:
     return ProposalContext(spec=spec, experiments=tuple(experiments), round=rounds, seed=seed)
 
 
-def test_propose_on_200_points_is_fast_even_when_gp_runs() -> None:
+def test_propose_on_200_points_when_every_stage_runs() -> None:
     def law(p: dict[str, float]) -> float:  # not a power law: every stage runs
         return math.sin(p["r"] / 1e11) + 2.0 + p["m1"] / p["m2"]
 
+<<<<<<< HEAD
     proposer = BuiltinLawProposer(time_limit_s=600.0)  # a cap a loaded machine cannot hit
     ctx = collect(proposer, GRAVITY, law)
     start = time.thread_time()  # CPU time of this thread, not the load of the machine
@@ -200,12 +201,18 @@ def test_propose_on_200_points_is_fast_even_when_gp_runs() -> None:
     assert candidates and candidates[0].metadata["n_points"] == 200
     # Bounded by its generation budget alone, so the same context gives the same front.
     assert [c.source for c in proposer.propose(ctx)] == [c.source for c in candidates]
+=======
+    proposer = BuiltinLawProposer()
+    candidates = proposer.propose(collect(proposer, GRAVITY, law))
+    assert candidates and candidates[0].metadata["n_points"] == 200
+    assert all(math.isfinite(c.metadata["loss"]) for c in candidates)
+>>>>>>> search
 
 
 def test_candidates_satisfy_the_verifier_grammar() -> None:
     expressions = pytest.importorskip("discolab.verifiers.expressions")
     proposer = BuiltinLawProposer(generations=10)
-    for law in (shifted_gravity, lambda p: p["m1"] * math.exp(-p["r"] / 3e11) + p["m2"]):
+    for law in (made_up_law, lambda p: p["m1"] * math.exp(-p["r"] / 3e11) + p["m2"]):
         for c in proposer.propose(collect(proposer, GRAVITY, law, rounds=3)):
             parsed = expressions.parse_expression(c.source, GRAVITY.input_names)
             assert parsed.exponent_parameters == ()

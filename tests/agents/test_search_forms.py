@@ -1,9 +1,9 @@
-"""The search recovers non-power-law forms of the physics suite exactly: decays, occupation
-numbers, damped frequencies, Malus and Snell laws, plus the power laws next to them."""
+"""The search recovers non-power-law forms exactly: decays, occupation numbers, damped
+frequencies, angles in radians and degrees, rational functions, sums of three terms and of
+two exponentials, offsets. Every form was written for these tests (none is a suite law)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -16,86 +16,70 @@ from discolab.verifiers.expressions import parse_expression
 
 Law = Callable[[dict[str, np.ndarray]], np.ndarray]
 
-DECAY = (Variable("N0", "1", 1e3, 1e6), Variable("t", "s", 0.1, 10.0))
-BOSE = (Variable("E", "J", 1e-22, 1e-20), Variable("T", "K", 100.0, 1000.0))
-OSCILLATOR = (
-    Variable("k", "N/m", 1.0, 10.0),
-    Variable("m", "kg", 1.0, 10.0),
-    Variable("b", "kg/s", 0.1, 1.8),
+# Written for these tests from textbook physics and mathematics over made-up ranges; none is a
+# law of a benchmark suite.
+SLAB = (Variable("I0", "W/m^2", 1.0, 1e3), Variable("x", "m", 0.01, 5.0))
+RATE = (Variable("A", "1/s", 1e3, 1e6), Variable("T", "K", 300.0, 1500.0))
+CLOUD = (Variable("q", "1", 1.0, 100.0), Variable("s", "m", 0.05, 4.0))
+PHOTONS = (Variable("f", "Hz", 1e12, 1e14), Variable("T", "K", 100.0, 5000.0))
+ELECTRONS = (Variable("E", "eV", 0.01, 0.5), Variable("T", "K", 100.0, 1000.0))
+CIRCUIT = (
+    Variable("L", "H", 1e-3, 1e-2),
+    Variable("Q", "F", 1e-6, 1e-5),
+    Variable("R", "ohm", 1.0, 18.0),
 )
-MALUS = (Variable("I0", "W/m^2", 1.0, 100.0), Variable("theta", "rad", 0.05, 1.4))
-SNELL = (
-    Variable("n1", "1", 1.0, 1.2),
-    Variable("n2", "1", 1.5, 2.5),
-    Variable("theta1", "rad", 0.05, 1.4),
+SPEED = (Variable("v", "m/s", 3e7, 2.9e8), Variable("m", "kg", 1.0, 10.0))
+LAUNCH = (Variable("u", "m/s", 1.0, 50.0), Variable("th", "rad", 0.05, 1.5))
+LEVER = (
+    Variable("r", "m", 0.1, 2.0),
+    Variable("F", "N", 1.0, 100.0),
+    Variable("th", "rad", 0.1, 3.0),
 )
-SOUND = (
-    Variable("g", "1", 1.1, 1.7),
-    Variable("T", "K", 100.0, 1000.0),
-    Variable("M", "kg/mol", 0.002, 0.05),
+PRISM = (
+    Variable("na", "1", 1.0, 1.3),
+    Variable("nb", "1", 1.4, 2.2),
+    Variable("th", "rad", 0.05, 1.4),
 )
-HOOKE = (Variable("k", "N/m", 1.0, 100.0), Variable("x", "m", 0.01, 1.0))
-HEAT = (
-    Variable("m", "kg", 0.1, 10.0),
-    Variable("c", "J/(kg K)", 100.0, 5000.0),
-    Variable("dT", "K", 1.0, 100.0),
+POLAR = (
+    Variable("I", "W/m^2", 1.0, 100.0),
+    Variable("phi", "deg", 0.0, 80.0, log_scale=False),
 )
-GRAVITY = (
-    Variable("m1", "kg", 1e20, 1e26),
-    Variable("m2", "kg", 1e20, 1e26),
-    Variable("r", "m", 1e6, 1e12),
-)
-SOFTENED = (
-    Variable("m1", "kg", 1.0, 100.0),
-    Variable("m2", "kg", 1.0, 100.0),
+RAMP = (Variable("m", "kg", 1.0, 10.0), Variable("a", "", 5.0, 85.0, log_scale=False))
+STRING = (Variable("F", "N", 1.0, 500.0), Variable("mu", "kg/m", 1e-3, 0.1))
+PLUMMER = (
+    Variable("ma", "kg", 1.0, 100.0),
+    Variable("mb", "kg", 1.0, 100.0),
     Variable("r", "m", 0.1, 10.0),
-    Variable("d", "m", 0.1, 10.0),
+    Variable("e", "m", 0.1, 10.0),
 )
-KB = 1.380649e-23
+ENZYME = (Variable("V", "mol/s", 1.0, 10.0), Variable("S", "mol/l", 0.1, 20.0))
+GAS = (Variable("T", "K", 1.0, 10.0), Variable("W", "m^3", 0.3, 3.0))
+CELL = (Variable("x", "1", 0.1, 3.0), Variable("y", "1", 0.1, 1.0))
+LOG = (Variable("x", "1", 1.0, 100.0), Variable("z", "1", 1.0, 2.0))
 
 FORMS: dict[str, tuple[tuple[Variable, ...], Law]] = {
-    "decay": (DECAY, lambda c: c["N0"] * np.exp(-0.3 * c["t"])),
-    "decay-t1.5": (DECAY, lambda c: c["N0"] * np.exp(-0.3 * c["t"] ** 1.5)),
-    "decay-N0^1.2": (DECAY, lambda c: c["N0"] ** 1.2 * np.exp(-0.3 * c["t"])),
-    "decay-sqrt-t": (DECAY, lambda c: c["N0"] * np.exp(-0.8 * np.sqrt(c["t"]))),
-    "decay-exp-N0": (DECAY, lambda c: c["N0"] * np.exp(-0.3 * c["t"] - c["N0"] / 3e5)),
-    "bose": (BOSE, lambda c: 1 / np.expm1(c["E"] / (KB * c["T"]))),
-    "bose-T1.5": (BOSE, lambda c: 1 / np.expm1(30 * c["E"] / (KB * c["T"] ** 1.5))),
-    "bose-E2": (BOSE, lambda c: 1 / np.expm1(1e43 * c["E"] ** 2 / c["T"])),
-    "fermi": (BOSE, lambda c: 1 / (np.exp(c["E"] / (KB * c["T"])) + 1)),
-    "bose-pow1.5": (BOSE, lambda c: 1 / np.expm1(c["E"] / (KB * c["T"])) ** 1.5),
-    "bose-expm1": (BOSE, lambda c: np.expm1(c["E"] / (KB * c["T"]))),
-    "oscillator": (
-        OSCILLATOR,
-        lambda c: np.sqrt(c["k"] / c["m"] - 0.25 * (c["b"] / c["m"]) ** 2),
+    "absorption": (SLAB, lambda c: c["I0"] * np.exp(-0.7 * c["x"])),
+    "arrhenius": (RATE, lambda c: c["A"] * np.exp(-5000.0 / c["T"])),
+    "gaussian-decay": (CLOUD, lambda c: c["q"] * np.exp(-0.2 * c["s"] ** 2)),
+    "stretched": (CLOUD, lambda c: c["q"] * np.exp(-1.1 * np.sqrt(c["s"]))),
+    "photon-occupation": (PHOTONS, lambda c: 1 / np.expm1(4.8e-11 * c["f"] / c["T"])),
+    "electron-occupation": (ELECTRONS, lambda c: 1 / (np.exp(c["E"] / (8.6e-5 * c["T"])) + 1)),
+    "lc-damped": (
+        CIRCUIT,
+        lambda c: np.sqrt(1 / (c["L"] * c["Q"]) - (c["R"] / (2 * c["L"])) ** 2),
     ),
-    "oscillator-m1.5": (
-        OSCILLATOR,
-        lambda c: np.sqrt(c["k"] / c["m"] ** 1.5 - 0.25 * c["b"] ** 2 / c["m"] ** 2),
-    ),
-    "oscillator-plus": (
-        OSCILLATOR,
-        lambda c: np.sqrt(c["k"] / c["m"] + 0.25 * (c["b"] / c["m"]) ** 2),
-    ),
-    "oscillator-pow1.5": (
-        OSCILLATOR,
-        lambda c: (c["k"] / c["m"] - 0.25 * (c["b"] / c["m"]) ** 2) ** 1.5,
-    ),
-    "malus": (MALUS, lambda c: c["I0"] * np.cos(c["theta"]) ** 2),
-    "malus-cos3": (MALUS, lambda c: c["I0"] * np.cos(c["theta"]) ** 3),
-    "malus-sin+cos": (MALUS, lambda c: c["I0"] * (np.sin(c["theta"]) + np.cos(c["theta"])) ** 2),
-    "malus-theta1.5": (MALUS, lambda c: c["I0"] * np.cos(c["theta"] ** 1.5) ** 2),
-    "snell": (SNELL, lambda c: np.arcsin(c["n1"] * np.sin(c["theta1"]) / c["n2"])),
-    "snell-n1^2": (SNELL, lambda c: np.arcsin(c["n1"] ** 2 * np.sin(c["theta1"]) / c["n2"])),
-    "snell-sine": (SNELL, lambda c: c["n1"] * np.sin(c["theta1"]) / c["n2"]),
-    "sound": (SOUND, lambda c: np.sqrt(8.314 * c["g"] * c["T"] / c["M"])),
-    "sound-T2": (SOUND, lambda c: np.sqrt(8.314 * c["g"] * c["T"] ** 2 / c["M"])),
-    "hooke": (HOOKE, lambda c: 0.5 * c["k"] * c["x"] ** 2),
-    "hooke-x3": (HOOKE, lambda c: 0.5 * c["k"] * c["x"] ** 3),
-    "heat": (HEAT, lambda c: c["m"] * c["c"] * c["dT"]),
-    "heat-dT1.5": (HEAT, lambda c: c["m"] * c["c"] * c["dT"] ** 1.5),
-    "gravity-sum": (GRAVITY, lambda c: 6.674e-11 * (c["m1"] + c["m2"]) ** 2 / c["r"] ** 1.5),
-    "softened": (SOFTENED, lambda c: 2.0 * c["m1"] * c["m2"] / (c["r"] ** 2 + c["d"] ** 2)),
+    "lorentz": (SPEED, lambda c: c["m"] / np.sqrt(1 - 1.1e-17 * c["v"] ** 2)),
+    "projectile": (LAUNCH, lambda c: c["u"] ** 2 * np.sin(2 * c["th"]) / 9.81),
+    "torque": (LEVER, lambda c: c["r"] * c["F"] * np.sin(c["th"])),
+    "refraction": (PRISM, lambda c: np.arcsin(c["na"] * np.sin(c["th"]) / c["nb"])),
+    "polariser-degrees": (POLAR, lambda c: c["I"] * np.cos(np.pi * c["phi"] / 180) ** 2),
+    "ramp-degrees": (RAMP, lambda c: 9.81 * c["m"] * np.sin(np.pi * c["a"] / 180)),
+    "string-wave": (STRING, lambda c: np.sqrt(c["F"] / c["mu"])),
+    "softened": (PLUMMER, lambda c: 2.0 * c["ma"] * c["mb"] / (c["r"] ** 2 + c["e"] ** 2)),
+    "saturation": (ENZYME, lambda c: c["V"] * c["S"] / (2.0 + c["S"])),
+    "virial": (GAS, lambda c: c["T"] / c["W"] + 0.5 / c["W"] ** 2 + 0.2 / c["W"] ** 3),
+    "two-exponentials": (CELL, lambda c: 2 * np.exp(-c["x"]) + np.exp(-3 * c["y"])),
+    "log-offset": (LOG, lambda c: 1.5 * np.log(c["x"] / 0.2)),
 }
 
 NOISY_MISSES: frozenset[str] = frozenset()
@@ -136,7 +120,7 @@ def test_exact_form_is_picked_under_one_percent_noise(key: str) -> None:
     assert is_exact(result.best, key), (result.best.source, [s.source for s in result.front])
 
 
-@pytest.mark.parametrize("key", ["bose", "snell", "oscillator", "decay-t1.5"])
+@pytest.mark.parametrize("key", ["photon-occupation", "refraction", "lc-damped", "stretched"])
 def test_emitted_formulas_parse_and_are_deterministic(key: str) -> None:
     first, second = run(key, noise=0.01), run(key, noise=0.01)
     assert [(s.source, s.loss) for s in first.front] == [(s.source, s.loss) for s in second.front]
@@ -144,9 +128,3 @@ def test_emitted_formulas_parse_and_are_deterministic(key: str) -> None:
     for s in first.front:
         parsed = parse_expression(s.source, names)
         assert not parsed.exponent_parameters, s.source
-
-
-def test_a_search_stays_fast() -> None:
-    start = time.thread_time()  # CPU time of this thread, not the load of the machine
-    run("oscillator-m1.5", noise=0.01)
-    assert time.thread_time() - start < 6.0

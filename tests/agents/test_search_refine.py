@@ -1,4 +1,5 @@
-"""Forms that need the newer search capabilities, recovered exactly from noise-free data:
+"""Forms that need the newer search capabilities, recovered exactly from noise-free data
+(each written for these tests, none a suite law):
 exponents off the grids (refinement), a power-law leading term plus a small correction
 (anchored two-term fits), two extra factors at once and sums of trigonometric terms
 (screened feature combinations), and outer powers whose inner terms need the wide exponents."""
@@ -32,54 +33,42 @@ from discolab.types import Variable
 
 Law = Callable[[dict[str, np.ndarray]], np.ndarray]
 
-DECAY = (Variable("N0", "count", 1e2, 1e6), Variable("t", "s", 0.1, 100.0))
-OSCILLATOR = (
-    Variable("k", "N/m", 10.0, 1000.0),
-    Variable("m", "kg", 0.1, 10.0),
-    Variable("b", "kg/s", 0.01, 1.0),
+# Written for these tests (made-up inputs and constants; none is a suite law).
+CLOUD = (Variable("q", "count", 1e2, 1e6), Variable("s", "s", 0.1, 3.0))
+SPRING = (
+    Variable("p", "N/m", 10.0, 1000.0),
+    Variable("w", "kg", 0.1, 10.0),
+    Variable("g", "kg/s", 0.01, 0.1),
 )
-MALUS = (Variable("I0", "W/m^2", 1.0, 1000.0), Variable("theta", "rad", 0.01, 1.4))
-SNELL = (
-    Variable("theta1", "rad", 0.01, 1.4),
-    Variable("n1", "1", 1.0, 1.45),
-    Variable("n2", "1", 1.6, 2.4),
+PRISM = (
+    Variable("th", "rad", 0.01, 1.4),
+    Variable("na", "1", 1.0, 1.45),
+    Variable("nb", "1", 1.6, 2.4),
 )
+POLAR = (Variable("I", "W/m^2", 1.0, 1000.0), Variable("phi", "rad", 0.01, 1.4))
 
 FORMS: dict[str, tuple[tuple[Variable, ...], Law]] = {
-    # exponent 1.3 inside an exponential: refinement of exp(C1*t**1.5)
-    "decay-t1.3": (DECAY, lambda c: c["N0"] * np.exp(-0.00832 * c["t"] ** 1.3)),
-    # leading term k/m**1.3 (off the monomial grid) plus a small damping correction
-    "oscillator-m1.3": (
-        OSCILLATOR,
-        lambda c: np.sqrt(c["k"] / c["m"] ** 1.3 - 1.35 * (c["b"] / c["m"]) ** 2),
+    # exponent 1.7 inside an exponential: refinement of a grid exponent
+    "stretched-1.7": (CLOUD, lambda c: c["q"] * np.exp(-0.3 * c["s"] ** 1.7)),
+    # leading term p/w**0.7 (off the monomial grid) plus a small damping correction
+    "damped-w0.7": (
+        SPRING,
+        lambda c: np.sqrt(c["p"] / c["w"] ** 0.7 - 0.8 * (c["g"] / c["w"]) ** 2),
     ),
-    # outer power 1.3 with an inner exponent 2.6
-    "oscillator-pow1.3": (
-        OSCILLATOR,
-        lambda c: (c["k"] / c["m"] - 0.0347 * c["b"] / c["m"] ** 2.6) ** 1.3,
+    # outer power 1.5 with an inner exponent 2.4 (off the monomial grid)
+    "outer-1.5": (
+        SPRING,
+        lambda c: (c["p"] / c["w"] - 0.02 * c["g"] / c["w"] ** 2.4) ** 1.5,
     ),
-    # outer power 2.5 around k**0.5/m: the transform screen needs the wide exponents
-    "oscillator-pow2.5": (
-        OSCILLATOR,
-        lambda c: (c["k"] ** 0.5 / c["m"] - 0.263 * c["b"] / c["m"] ** 2) ** 2.5,
-    ),
-    # two extra factors at once: a wrapped angle and a sum of inputs
-    "snell-sum": (
-        SNELL,
-        lambda c: np.arcsin(c["n1"] * np.sin(c["theta1"] ** 3) / (c["n2"] + c["n1"])),
-    ),
-    "snell-sqrt-sum": (
-        SNELL,
-        lambda c: np.arcsin(np.sqrt(c["n1"] * np.sin(c["theta1"]) / (c["n2"] + c["n1"]))),
+    # two extra factors at once: a sine and a sum of inputs
+    "prism-sum": (
+        PRISM,
+        lambda c: np.arcsin(c["na"] * np.sin(c["th"]) / (c["nb"] + c["na"])),
     ),
     # sums of two different trigonometric terms of one angle
-    "malus-sqrt-cos": (
-        MALUS,
-        lambda c: c["I0"] ** 1.3 * (np.cos(c["theta"]) ** 0.5 + np.sin(c["theta"])) ** 2,
-    ),
-    "malus-cos-theta3": (
-        MALUS,
-        lambda c: np.sqrt(c["I0"]) * (np.cos(c["theta"] ** 3) + np.sin(c["theta"])) ** 2,
+    "mixed-trig": (
+        POLAR,
+        lambda c: c["I"] ** 0.7 * (np.cos(c["phi"]) ** 2 + np.sin(c["phi"]) ** 0.5) ** 2,
     ),
 }
 
@@ -108,7 +97,7 @@ def test_new_form_is_recovered_exactly_and_picked(key: str) -> None:
 
 
 def test_search_with_new_stages_is_deterministic() -> None:
-    first, second = run("oscillator-m1.3"), run("oscillator-m1.3")
+    first, second = run("damped-w0.7"), run("damped-w0.7")
     assert [(s.source, s.loss) for s in first.front] == [(s.source, s.loss) for s in second.front]
 
 
@@ -122,39 +111,39 @@ def _dataset(key: str, transform: Callable[[np.ndarray], np.ndarray] = lambda y:
 
 
 def test_refine_snaps_an_off_grid_exponent() -> None:
-    data, variables = _dataset("decay-t1.3")
+    data, variables = _dataset("stretched-1.7")
     library = build_library(data, variables)
     # A fit with the grid exponent 1.5 inside the exponential: right structure, wrong number.
     start = name_params(
         binary(
             "mul",
-            binary("mul", param(1.0), var("N0")),
-            func("exp", binary("mul", param(-0.003), power(var("t"), 1.5))),
+            binary("mul", param(1.0), var("q")),
+            func("exp", binary("mul", param(-0.3), power(var("s"), 1.5))),
         )
     )
     values = evaluate(start, data.columns)
     loss = float(np.sqrt(np.mean((data.log_abs_y - np.log(values)) ** 2)))
     refined = refine(data, Solution(start, loss, origin="test"))
     assert refined is not None and library.inputs
-    assert refined.source == "C*N0*exp(C1*t**1.3)"
+    assert refined.source == "C*q*exp(C1*s**1.7)"
     assert refined.loss < 1e-9
     assert refined.origin == "refine:test"
 
 
 def test_refine_returns_none_without_improvement() -> None:
-    data, _ = _dataset("decay-t1.3")
+    data, _ = _dataset("stretched-1.7")
     exact = name_params(
         binary(
             "mul",
-            binary("mul", param(1.0), var("N0")),
-            func("exp", binary("mul", param(-0.00832), power(var("t"), 1.3))),
+            binary("mul", param(1.0), var("q")),
+            func("exp", binary("mul", param(-0.3), power(var("s"), 1.7))),
         )
     )
     assert refine(data, Solution(exact, 0.0, origin="test")) is None
 
 
 def test_anchored_two_terms_find_an_off_grid_leading_term() -> None:
-    data, variables = _dataset("oscillator-m1.3", lambda y: y**2)
+    data, variables = _dataset("damped-w0.7", lambda y: y**2)
     library = build_library(data, variables)
     leading = fit_feature_set(data, library.inputs, keep_per_set=3, by_dropped=False)
     anchors = [strip_scale(s.expr) for s in sorted(leading, key=lambda s: s.loss)[:3]]
@@ -165,22 +154,22 @@ def test_anchored_two_terms_find_an_off_grid_leading_term() -> None:
 
 
 def test_two_term_fit_leads_with_the_positive_term() -> None:
-    data, _ = _dataset("oscillator-pow2.5", lambda y: y**0.4)
+    data, _ = _dataset("outer-1.5", lambda y: y ** (1 / 1.5))
     best = fit_two_terms(data, pair_exponents=(-2.0, -1.0, -0.5, 0.5, 1.0, 2.0))[0]
     assert best.fitted["C"] > 0, best.source
 
 
-def test_screened_sets_pair_a_wrapped_angle_with_a_sum_of_inputs() -> None:
-    data, variables = _dataset("snell-sum", np.sin)
+def test_screened_sets_pair_a_sine_with_a_sum_of_inputs() -> None:
+    data, variables = _dataset("prism-sum", np.sin)
     sets = screened_sets(data, build_library(data, variables))
     labels = [{f.label for f in fs} for fs in sets]
-    assert any({"sin(theta1**3)", "n1+n2"} <= ls for ls in labels), labels
+    assert any({"sin(th)", "na+nb"} <= ls for ls in labels), labels
 
 
 def test_trig_sums_offer_mixed_terms_of_one_angle() -> None:
-    data, variables = _dataset("malus-sqrt-cos")
+    data, variables = _dataset("mixed-trig")
     labels = {f.label for f in trig_sums(data, build_library(data, variables))}
-    assert "cos(theta)**0.5 + sin(theta)" in labels
-    assert "cos(theta**3) + sin(theta)" in labels
+    assert "cos(phi)**2 + sin(phi)**0.5" in labels
+    assert "cos(phi**3) + sin(phi)" in labels
     sets = screened_sets(data, build_library(data, variables))
-    assert any("cos(theta)**0.5 + sin(theta)" in {f.label for f in fs} for fs in sets)
+    assert any("cos(phi)**2 + sin(phi)**0.5" in {f.label for f in fs} for fs in sets)

@@ -102,3 +102,16 @@ def test_random_finite_data_never_raise(seed: int) -> None:
     candidates = proposer.propose(_context(outputs, inputs))
     for c in candidates:
         assert math.isfinite(c.metadata["loss"])
+
+
+def test_sign_changes_no_input_carries_still_give_a_front() -> None:
+    # Every output is non-zero, but an oscillation flips their sign: no log-space shape can
+    # carry that pattern, so the search refits on the linear loss rather than return nothing.
+    rng = np.random.default_rng(4)
+    amplitude, t = rng.uniform(1.0, 10.0, 120), rng.uniform(0.0, 10.0, 120)
+    y = amplitude * np.exp(-0.2 * t) * np.cos(3.0 * t)
+    result = search_laws(
+        {"A": amplitude, "t": t}, y, ["A", "t"], np.random.default_rng(0), config=SMALL_GP
+    )
+    assert result.front and result.best is not None
+    assert all(math.isfinite(s.loss) for s in result.front)

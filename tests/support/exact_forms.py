@@ -21,9 +21,16 @@ Law = Callable[[dict[str, np.ndarray]], np.ndarray]
 
 
 def sample(variables: tuple[Variable, ...], n: int, seed: int) -> dict[str, np.ndarray]:
-    """``n`` log-uniform points over the declared ranges."""
+    """``n`` points over the declared ranges: log-uniform for log-scale positive ranges,
+    uniform otherwise (angles from 0)."""
     rng = np.random.default_rng(seed)
-    return {v.name: np.exp(rng.uniform(math.log(v.low), math.log(v.high), n)) for v in variables}
+    out = {}
+    for v in variables:
+        if v.log_scale and v.low > 0:
+            out[v.name] = np.exp(rng.uniform(math.log(v.low), math.log(v.high), n))
+        else:
+            out[v.name] = rng.uniform(v.low, v.high, n)
+    return out
 
 
 def same_law(solution: Solution, variables: tuple[Variable, ...], law: Law) -> bool:
