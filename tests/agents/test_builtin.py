@@ -190,23 +190,14 @@ def test_propose_on_200_points_when_every_stage_runs() -> None:
     def law(p: dict[str, float]) -> float:  # not a power law: every stage runs
         return math.sin(p["r"] / 1e11) + 2.0 + p["m1"] / p["m2"]
 
-<<<<<<< HEAD
     proposer = BuiltinLawProposer(time_limit_s=600.0)  # a cap a loaded machine cannot hit
     ctx = collect(proposer, GRAVITY, law)
-    start = time.thread_time()  # CPU time of this thread, not the load of the machine
     candidates = proposer.propose(ctx)
-    # The search's own cost (about 4 CPU s on a 2-core CI box with every stage running);
-    # the wall clock of a loaded machine is no measure of it.
-    assert time.thread_time() - start < 6.0
-    assert candidates and candidates[0].metadata["n_points"] == 200
-    # Bounded by its generation budget alone, so the same context gives the same front.
-    assert [c.source for c in proposer.propose(ctx)] == [c.source for c in candidates]
-=======
-    proposer = BuiltinLawProposer()
-    candidates = proposer.propose(collect(proposer, GRAVITY, law))
     assert candidates and candidates[0].metadata["n_points"] == 200
     assert all(math.isfinite(c.metadata["loss"]) for c in candidates)
->>>>>>> search
+    # Bounded by its generation budget alone, so the same context gives the same front (its
+    # speed is measured by bench/search_generality.py, not here).
+    assert [c.source for c in proposer.propose(ctx)] == [c.source for c in candidates]
 
 
 def test_candidates_satisfy_the_verifier_grammar() -> None:
