@@ -115,7 +115,10 @@ def test_same_seed_same_candidates() -> None:
     def law(p: dict[str, float]) -> float:
         return p["m1"] * math.exp(-p["r"] / 3e11) + p["m2"]
 
-    runs = [campaign(BuiltinLawProposer(generations=6), law=law, rounds=2) for _ in range(2)]
+    runs = [
+        campaign(BuiltinLawProposer(generations=6, time_limit_s=600.0), law=law, rounds=2)
+        for _ in range(2)
+    ]
     sources = [[(c.source, c.metadata["loss"]) for c in h[-1][1]] for h in runs]
     assert sources[0] == sources[1]
 
