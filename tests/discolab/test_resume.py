@@ -45,6 +45,8 @@ max_batch = 12
 [agent]
 proposer = "builtin"
 stop_when_confident = false
+[agent.options]
+time_limit_s = 600.0  # the search ends by its generation budget, never by a loaded clock
 """
 
 PAUSE_DRIVER = textwrap.dedent(
