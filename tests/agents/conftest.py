@@ -22,3 +22,20 @@ def fake_openai() -> Iterator[FakeOpenAI]:
     """A fresh scripted server; ``fake_openai.url`` is its ``/v1`` base URL."""
     with serve() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def search_bounded_by_its_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search called without a config gets a wall-clock cap a loaded machine cannot hit.
+
+    The default cap (20 s) is a safety net for users; in tests the generation and evaluation
+    budgets alone must bound a search, so its result depends on its seed only, never on how
+    busy the machine is.
+    """
+    import functools
+
+    from discolab.agents.search import engine
+
+    monkeypatch.setattr(
+        engine, "SearchConfig", functools.partial(engine.SearchConfig, time_limit_s=600.0)
+    )
