@@ -193,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--noise", nargs="+", type=float, default=[0.0, 0.01])
     parser.add_argument("--only", nargs="*", default=[], help="task names (substrings) to run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--fresh-seeds", nargs="+", type=int, default=list(FRESH_SEEDS), help="generator seeds"
+    )
     parser.add_argument("--every-round", action="store_true")
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--json", help="write the outcomes to this file")
@@ -203,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.set in ("dev", "both"):
         tasks += dev_tasks()
     if args.set in ("fresh", "both"):
-        tasks += fresh_tasks()
+        tasks += fresh_tasks(args.fresh_seeds)
     if args.only:
         tasks = [t for t in tasks if any(s in t.name for s in args.only)]
     outcomes = []
@@ -213,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcomes.append(o)
             mark = "CRASH " + o.crash if o.crash else ("ok" if o.match else "--")
             print(
-                f"{o.name:28s} {noise:<5g} {o.seconds:6.2f}s {mark:4s} {o.pick}   [{o.truth}]",
+                f"{o.name:28s} {noise:<5g} {o.seconds:6.2f}s {o.cpu_seconds:6.2f}s cpu "
+                f"{mark:4s} {o.pick}   [{o.truth}]",
                 flush=True,
             )
     summarise(outcomes)

@@ -1,14 +1,16 @@
 """The offline symbolic-regression search: data in, Pareto front of formulas out.
 
-Five stages feed one front. The log-linear stage (:mod:`powerlaw`) fits products of powers
-of inputs and of simple compositions, exponents snapped to simple rationals; it recovers shifted
-power laws exactly and in milliseconds. Each later stage runs only while nothing has reached
-the noise floor: exponential factors of monomials (:mod:`separable`), fits of a transformed
-output such as ``log(1 + 1/y)`` or ``sin(y)`` (:mod:`transforms`), sums of two monomials
-(:mod:`terms`, led by the best power law as well as grid monomials), exponent refinement of
-the best near misses (:mod:`refine`), and genetic programming (:mod:`gp`), seeded with the best
-shapes so far. The log-linear stage also tries screened combinations of two extra factors and
-sums of trigonometric terms (:mod:`combos`). The search sees only the data and the declared
+Several stages feed one front. The log-linear stage (:mod:`powerlaw`) fits products of powers
+of inputs and of simple compositions (trigonometric functions of angles in radians or
+degrees among them), exponents snapped to simple rationals or closed forms; it recovers power
+laws exactly and in milliseconds. Each later stage runs only while nothing has reached the
+noise floor (by a margin, under noise): screened combinations of two extra factors and sums of
+trigonometric terms (:mod:`combos`), exponential factors of monomials (:mod:`separable`), fits
+of a transformed output such as ``log(1 + 1/y)``, ``1/y`` or ``sin(y)`` (:mod:`transforms`),
+sums of two terms (:mod:`terms`: monomials, logarithms, exponentials, led by the best power
+laws too) and of three (:mod:`sums`), exponent refinement of the best near misses
+(:mod:`refine`), and genetic programming (:mod:`gp`), seeded with the best shapes so far. A
+stage that raises is logged and skipped. The search sees only the data and the declared
 inputs, never the hidden law.
 """
 

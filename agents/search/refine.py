@@ -1,8 +1,8 @@
 """Exponent refinement: free the fixed exponents of a near-miss formula, fit, then snap.
 
 The other stages draw exponents from small grids (``k/m**1.5``, ``exp(C1*t**1.5)``,
-``(...)**1.3``). A law whose exponents fall between grid points (``k/m**1.3`` inside a square
-root, ``b/m**2.6``, ``exp(-C*t**1.3)``) then comes out with the right structure but the wrong
+``(...)**1.5``). A law whose exponents fall between grid points (``k/m**0.7`` inside a square
+root, ``b/m**2.4``, ``exp(-C*t**1.7)``) then comes out with the right structure but the wrong
 numbers, or not at all. Refinement takes a finished formula, turns every exponent into a free
 number (bare positive inputs get an exponent 1 that may move, so ``sin(theta)`` may become
 ``sin(theta**0.5)``), fits exponents and constants together by least squares on the log loss,

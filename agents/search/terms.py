@@ -1,11 +1,13 @@
-"""Two-term laws ``y = C·P1 + C'·P2`` where ``P1``, ``P2`` are simple monomials.
+"""Two-term laws ``y = C·T1 + C'·T2`` where ``T1``, ``T2`` are simple terms.
 
-Sums of terms (an offset plus a power, two competing power laws) are out of reach of the
-log-linear stage and slow for genetic programming to assemble. Here every pair from a library
-of monomials (``x**a`` and ``x_i**a * x_j**b`` with simple exponents, and ``1``) is fitted by
-weighted linear least squares at once: with the Gram matrix of the weighted monomial columns,
-each pair is a 2x2 solve, so thousands of pairs cost milliseconds. Weights ``1/|y|`` make the
-fit a relative one, matching the log loss; the best pairs are then polished in log space.
+Sums of terms (an offset plus a power, two competing power laws, a logarithm with an offset,
+two exponentials) are out of reach of the log-linear stage and slow for genetic programming
+to assemble. Here every pair from a library of terms (``x**a`` and ``x_i**a * x_j**b`` with
+simple exponents, ``1``, ``log(x)``, and ``exp(C_k*x)`` with starting rates that the polish
+refits) is fitted by weighted linear least squares at once: with the Gram matrix of the
+weighted columns, each pair is a 2x2 solve, so thousands of pairs cost milliseconds. Weights
+``1/|y|`` make the fit a relative one, matching the log loss; the best pairs are then
+polished in log space.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def _pair_fits(
 ) -> _PairFits | None:
     """Weighted least squares of ``y`` on every pair of monomials, as 2x2 solves.
 
-    ``anchors`` are extra shapes (a fitted power law such as ``k/m**1.3``) that join the
+    ``anchors`` are extra shapes (a fitted power law such as ``k/m**0.7``) that join the
     library, so a leading term off the exponent grid can pair with a small correction term.
     """
     if data.n < 4:
@@ -219,7 +221,7 @@ def fit_two_terms(
         if math.isfinite(loss) and math.isfinite(scale):
             expr = name_params(with_scale(shape, param(scale)))
             out.append(Solution(expr, loss, origin="terms"))
-        if len(out) >= keep:
+        if len(out) >= keep + anchored:  # anchored pairs come on top of ``keep``
             break
     return out
 

@@ -24,7 +24,7 @@ from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.constants import polish_full
 from discolab.agents.search.data import Dataset, make_dataset
 from discolab.agents.search.expr import Node, binary, func, name_params, num, power
-from discolab.agents.search.features import build_library, feature_sets
+from discolab.agents.search.features import angle_kind, build_library, feature_sets
 from discolab.agents.search.front import Solution, pareto_front
 from discolab.agents.search.powerlaw import fit_feature_set
 from discolab.agents.search.refine import refine
@@ -218,6 +218,13 @@ def _screen(tdata: Dataset, stage: str) -> float:
     if stage == "terms":
         return two_term_screen(tdata, WIDE_PAIR_EXPONENTS)
     logs = [np.log(tdata.columns[n]) for n in tdata.names if tdata.positive(n)]
+    for n in tdata.names:  # sines and cosines of angles, so trig laws screen well too
+        kind = angle_kind(tdata.columns[n])
+        if kind:
+            angle = tdata.columns[n] * (math.pi / 180 if kind == "deg" else 1.0)
+            with np.errstate(all="ignore"):
+                trig = [np.log(np.abs(np.sin(angle))), np.log(np.abs(np.cos(angle)))]
+            logs.extend(c for c in trig if np.all(np.isfinite(c)))
     design = np.column_stack([np.ones(tdata.n), *logs])
     coef, *_ = np.linalg.lstsq(design, tdata.log_abs_y, rcond=None)
     return float(np.sqrt(np.mean((tdata.log_abs_y - design @ coef) ** 2)))
@@ -255,22 +262,26 @@ def fit_transformed(
     """
     if not data.log_mode or data.n < 4:
         return []
-    chosen: list[tuple[OutputTransform, Dataset]] = []
+    # Every transform is screened; the screened families keep their best few, and all that
+    # are kept run most promising first, so a binding time limit cuts the least likely ones.
+    ranked: list[tuple[float, int, OutputTransform, Dataset]] = []
     baseline = {stage: _screen(data, stage) for stage in ("powerlaw", "terms")}
     screened: dict[str, list[tuple[float, int, OutputTransform, Dataset]]] = {}
     for k, transform in enumerate(transforms):
         tdata = _transformed(data, transform)
         if tdata is None:
             continue
-        if transform.family:
-            score = _screen(tdata, transform.stage)
-            if score < baseline[transform.stage]:
-                screened.setdefault(transform.family, []).append((score, k, transform, tdata))
-        else:
-            chosen.append((transform, tdata))
+        score = _screen(tdata, transform.stage)
+        score = score if math.isfinite(score) else math.inf
+        if not transform.family:
+            ranked.append((score, k, transform, tdata))
+        elif score < baseline[transform.stage]:
+            screened.setdefault(transform.family, []).append((score, k, transform, tdata))
     for family, entries in screened.items():
         entries.sort(key=lambda e: (e[0], e[1]))
-        chosen.extend((t, d) for _, _, t, d in entries[: SCREEN_KEEP.get(family, 1)])
+        ranked.extend(entries[: SCREEN_KEEP.get(family, 1)])
+    ranked.sort(key=lambda e: (e[0], e[1]))
+    chosen = [(t, d) for _, _, t, d in ranked]
     out: list[Solution] = []
     for transform, tdata in chosen:
         if time.monotonic() > deadline:
