@@ -148,17 +148,16 @@ class _Problem:
         rhs = (self.y - g0) * self.weights
         if not (np.all(np.isfinite(matrix)) and np.all(np.isfinite(rhs))):
             return None
-        with np.errstate(all="ignore"):
-            norms = np.linalg.norm(matrix, axis=0)
-            norms[(norms == 0) | ~np.isfinite(norms)] = 1.0
-            scaled = matrix / norms
-            if scaled.shape[1] == 1:  # one unknown: the closed form is much cheaper than lstsq
-                coef = np.array([float(scaled[:, 0] @ rhs)]) / norms
-            else:
-                try:
-                    coef = np.linalg.lstsq(scaled, rhs, rcond=None)[0] / norms
-                except np.linalg.LinAlgError:
-                    return None
+        norms = np.linalg.norm(matrix, axis=0)
+        norms[(norms == 0) | ~np.isfinite(norms)] = 1.0
+        scaled = matrix / norms
+        if scaled.shape[1] == 1:  # one unknown: the closed form is much cheaper than lstsq
+            coef = np.array([float(scaled[:, 0] @ rhs)]) / norms
+        else:
+            try:
+                coef = np.linalg.lstsq(scaled, rhs, rcond=None)[0] / norms
+            except np.linalg.LinAlgError:
+                return None
         params.update(zip(self.roles.linear, (float(c) for c in coef), strict=True))
         return params, g0 + basis @ coef
 
@@ -263,6 +262,11 @@ def _data_scales(problem: _Problem) -> np.ndarray:
     values = np.concatenate(found)
     values = values[np.isfinite(values) & (values != 0)]
     return np.concatenate([values, -values])
+
+
+def grid_applies(parsed: ParsedExpression) -> bool:
+    """Whether ``fit_parameters(..., grid=True)`` adds grid starts: two nonlinear parameters."""
+    return len(_roles(parsed).nonlinear) == 2
 
 
 def _grid_starts(problem: _Problem, keep: int = 3) -> list[_Start]:
@@ -388,7 +392,7 @@ def fit_parameters(
     scanned = _scanned_start(problem, len(roles.nonlinear))
     if scanned is not None:
         starts.insert(0, scanned)
-    if len(roles.nonlinear) == 2 and grid:
+    if grid and grid_applies(parsed):
         starts[1:1] = _grid_starts(problem)
     for start in starts or [_Start(np.ones(0))]:
         x = start.x0

@@ -42,7 +42,7 @@ from discolab.errors import ExpressionError, VerificationError
 from discolab.types import Variable
 from discolab.verifiers.expressions import ParsedExpression, parse_expression
 from discolab.verifiers.metrics import max_relative_error
-from discolab.verifiers.numeric import FitResult, fit_parameters, use_log_space
+from discolab.verifiers.numeric import FitResult, fit_parameters, grid_applies, use_log_space
 from discolab.verifiers.parameter_policy import check_parameter_policy
 from discolab.verifiers.reductions import Unprintable, reductions, to_formula
 
@@ -206,10 +206,11 @@ def _fit_to_truth(
         predicted = parsed.evaluate(samples.check_columns, {})
         return _Fitted({}, max_relative_error(samples.check_outputs, predicted), None)
     spaces: list[bool] = [use_log_space(samples.fit_outputs)]
-    if spaces[0] or np.all(samples.fit_outputs > 0) or np.all(samples.fit_outputs < 0):
-        spaces.append(not spaces[0])
+    if np.all(samples.fit_outputs > 0) or np.all(samples.fit_outputs < 0):
+        spaces.append(not spaces[0])  # log residuals need outputs of one sign
     best: _Fitted | None = None
-    for grid in (False, True) if thorough else (False,):
+    retry_on_grid = thorough and grid_applies(parsed)  # otherwise the retry repeats the fit
+    for grid in (False, True) if retry_on_grid else (False,):
         for log_space in spaces:
             fit = fit_parameters(
                 parsed,
