@@ -59,19 +59,19 @@ def templates(names: Sequence[str]) -> dict[str, str]:
     out["exp-linear"] = "C*exp(" + " + ".join(f"{p}*{x}" for p, x in pairs) + ")"
     product = "*".join(names)
     for i, x in enumerate(names):
-        out[f"log-series-{x}"] = f"C*exp(C1*log({x}) + C2*log({x})**2)"
+        out[f"log-series/{x}"] = f"C*exp(C1*log({x}) + C2*log({x})**2)"
         others = [y for y in names if y != x]
         free = "*".join(f"exp(C{20 + j}*log({y}))" for j, y in enumerate(others)) or "1"
         poly = " + ".join([f"C{k}*{_power(x, k)}" for k in range(1, 13)] + ["C"])
-        out[f"poly-{x}"] = f"{free}*({poly})"
+        out[f"poly/{x}"] = f"{free}*({poly})"
         degree = max(5 - len(others), 1)  # within the public cap of 6 free parameters
         short = " + ".join([f"C{k}*{x}**{k}" for k in range(1, degree + 1)] + ["C"])
-        out[f"poly-short-{x}"] = f"{free}*({short})"
+        out[f"poly-short/{x}"] = f"{free}*({short})"
         linear = "*".join(others) or "1"
         quintic = " + ".join(["C"] + [f"C{k}*{x}**{k}" for k in range(1, 6)])
-        out[f"poly-times-others-{x}"] = f"{linear}*({quintic})"
-        out[f"small-poly-{x}"] = f"C + C1*{x}"
-        out[f"scaled-line-{x}"] = f"C*{product}*(1 + C1*{x})"
+        out[f"poly-times-others/{x}"] = f"{linear}*({quintic})"
+        out[f"small-poly/{x}"] = f"C + C1*{x}"
+        out[f"scaled-line/{x}"] = f"C*{product}*(1 + C1*{x})"
         if i == n - 1 and n > 1:
             head = "*".join(names[:-1])
             f = f"{head}/{x}**2"
@@ -135,9 +135,7 @@ def _tally(
     any_matched: list[str],
 ) -> None:
     for family, hit in result.items():
-        key = family.rsplit("-", 1)[0] if family != "switch" and "-" in family else family
-        if key in ("exp", "param"):
-            key = family
+        key = family.split("/")[0]  # "poly/m1" is the family "poly" on input m1
         tried[key] += 1
         per_family[key] += hit
     if any(result.values()):
