@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, TypedDict
 
 import numpy as np
@@ -236,13 +236,23 @@ def build_explorer(
     cid = settings.campaign_id
     handle = None if journal is None else JournalHandle(journal)
 
+    def answered(state: ExplorerState) -> list[Experiment]:
+        """The experiments this state has answered: a step replayed from an older checkpoint
+        (the store may already hold a later round's call) sees what it saw the first time."""
+        return [e for e in store.experiments(cid) if e.index < state.get("calls_used", 0)]
+
+    def recorded(state: ExplorerState) -> list[Any]:
+        """Candidates of the rounds before this state's round (see :func:`answered`)."""
+        round_ = state.get("round", 0)
+        return [r for r in store.candidates(cid) if r.candidate.generation < round_]
+
     def context(state: ExplorerState) -> ProposalContext:
-        records = store.candidates(cid)
+        records = recorded(state)
         best = best_by_own_data(records, settings.context_size)
         round_ = state.get("round", 0)
         return ProposalContext(
             spec=env.spec,
-            experiments=tuple(store.experiments(cid)),
+            experiments=tuple(answered(state)),
             best=tuple(best),
             round=round_,
             seed=int(np.random.SeedSequence([settings.seed, round_]).generate_state(1)[0]),
@@ -298,7 +308,7 @@ def build_explorer(
         }
 
     def verify(state: ExplorerState) -> ExplorerState:
-        experiments = store.experiments(cid)
+        experiments = answered(state)
         evaluations = []
         for data in state.get("pending_candidates", []):
             candidate = candidate_from_dict(data)
@@ -311,7 +321,7 @@ def build_explorer(
         items = [
             (
                 f"r{round_}-{i}",
-                candidate_from_dict(c),
+                replace(candidate_from_dict(c), generation=round_),
                 VERIFIER_ID,
                 evaluation_from_dict(e),
             )

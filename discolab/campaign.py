@@ -238,7 +238,11 @@ class CampaignRunner:
                 has_checkpoint = saver.get_tuple(run_config) is not None
                 graph_input = None if (has_checkpoint and not fresh) else {"round": 0}
                 last_round = -1
-                for update in graph.stream(graph_input, run_config, stream_mode="values"):
+                # "sync": each step's checkpoint is committed before the next step runs, so
+                # a kill can cost at most the step in flight, never an older one.
+                for update in graph.stream(
+                    graph_input, run_config, stream_mode="values", durability="sync"
+                ):
                     round_ = update.get("round", 0)
                     if on_progress is not None and round_ != last_round:
                         last_round = round_
