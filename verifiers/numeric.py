@@ -126,8 +126,8 @@ class _Problem:
                 return None
             s = sign * math.exp(log_scale)
         else:
-            gw = g * self.weights
             with np.errstate(all="ignore"):
+                gw = g * self.weights
                 s = float(np.dot(gw, self.y * self.weights) / np.dot(gw, gw))
         if not math.isfinite(s) or s == 0.0:
             return None
