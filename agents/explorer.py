@@ -14,7 +14,7 @@ agent-visible part of each evaluation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, TypedDict
 
@@ -22,6 +22,7 @@ import numpy as np
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
+from discolab.agents.evidence import design_support
 from discolab.agents.proposers.base import (
     ProposalContext,
     ProposalRejected,
@@ -30,9 +31,10 @@ from discolab.agents.proposers.base import (
 )
 from discolab.agents.proposers.journal_handle import Journal, JournalHandle
 from discolab.environments.base import Environment
-from discolab.errors import ExperimentError
+from discolab.errors import DiscolabError, ExperimentError
 from discolab.hall_of_fame import latest_per_formula
-from discolab.types import Candidate, CandidateKind, Evaluation, Experiment
+from discolab.types import Candidate, CandidateKind, Evaluation, Experiment, TaskSpec
+from discolab.verifiers.expressions import parse_expression
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,11 @@ class ExplorerState(TypedDict, total=False):
         final_source: the agent's current answer (the proposer's top pick).
         confident_streak: consecutive rounds the same answer has been confident.
         stop_reason: why the campaign stopped, once it has.
+        halted: the stop came from a stopping rule (no progress, unusable replies) rather
+            than the budget or convergence; the campaign is ``stopped`` and can be resumed.
         last_error: the last refused experiment or proposer failure, for the next round.
+        stalled_rounds: consecutive rounds that answered no experiment call.
+        unusable_replies: consecutive rounds whose proposals held no readable law.
     """
 
     round: int
@@ -73,7 +79,10 @@ class ExplorerState(TypedDict, total=False):
     final_source: str | None
     confident_streak: int
     stop_reason: str | None
+    halted: bool
     last_error: str | None
+    stalled_rounds: int
+    unusable_replies: int
 
 
 class Store(Protocol):
@@ -97,6 +106,11 @@ class ExplorerSettings:
         patience: see above.
         max_rounds: hard cap on rounds.
         context_size: how many best candidates the proposer sees.
+        max_stalled_rounds: stop (resumably) after this many consecutive rounds that
+            answered no experiment call (an unusable design, a refused experiment): such a
+            round spends no budget, so without this rule a failing model loops forever.
+        max_unusable_replies: stop (resumably) after this many consecutive rounds whose
+            proposals held no readable law.
     """
 
     campaign_id: str
@@ -105,6 +119,8 @@ class ExplorerSettings:
     patience: int = 2
     max_rounds: int = 100
     context_size: int = 8
+    max_stalled_rounds: int = 3
+    max_unusable_replies: int = 3
 
 
 def candidate_to_dict(candidate: Candidate) -> dict[str, Any]:
@@ -271,23 +287,43 @@ def build_explorer(
             return {"pending_points": [], "last_error": str(exc)}
         return {"pending_points": [dict(p) for p in points]}
 
+    def stalled(state: ExplorerState, error: str | None = None) -> ExplorerState:
+        update: ExplorerState = {"stalled_rounds": state.get("stalled_rounds", 0) + 1}
+        if error is not None:
+            update |= {"last_error": error, "pending_points": []}
+        return update
+
     def experiment(state: ExplorerState) -> ExplorerState:
         index = state.get("calls_used", 0)
         stored = store.get_experiment(cid, index)
         if stored is None:
             points = state.get("pending_points", [])
             if not points and state.get("last_error"):
-                return {}  # the design step failed; its error is the feedback
+                return stalled(state)  # the design step failed; its error is the feedback
             env.restore(index)
             try:
                 outputs = env.experiment(points)
             except ExperimentError as exc:
                 logger.warning("experiment %d refused: %s", index, exc)
-                return {"last_error": f"experiment refused: {exc}", "pending_points": []}
+                return stalled(state, f"experiment refused: {exc}")
             stored = store.record_experiment(
                 cid, Experiment(index=index, inputs=tuple(points), outputs=tuple(outputs))
             )
-        return {"calls_used": index + 1, "pending_points": [], "last_error": None}
+        answered_now = [*answered(state), stored]
+        problems = design_support(env.spec, answered_now).problems(1)
+        note = None
+        if problems:
+            note = (
+                "your experiments so far cannot confirm any law: "
+                + "; ".join(problems)
+                + ". Vary every input over its range."
+            )
+        return {
+            "calls_used": index + 1,
+            "pending_points": [],
+            "last_error": note,
+            "stalled_rounds": 0,
+        }
 
     def propose(state: ExplorerState) -> ExplorerState:
         ctx = context(state)
@@ -297,14 +333,20 @@ def build_explorer(
         streak = state.get("confident_streak", 0)
         usable = [c for c in front if not c.metadata.get("parse_error")]
         top = usable[0].source if usable else None
-        if top is not None and is_confident(proposer, ctx, front):
+        if (
+            top is not None
+            and is_confident(proposer, ctx, front)
+            and is_supported(env.spec, ctx.experiments, top)
+        ):
             streak = streak + 1 if top == state.get("final_source") else 1
         else:
             streak = 0
+        unusable = state.get("unusable_replies", 0) + 1 if front and not usable else 0
         return {
             "pending_candidates": [candidate_to_dict(c) for c in front],
             "final_source": top if top is not None else state.get("final_source"),
             "confident_streak": streak,
+            "unusable_replies": unusable,
         }
 
     def verify(state: ExplorerState) -> ExplorerState:
@@ -338,14 +380,25 @@ def build_explorer(
         return {"pending_candidates": [], "pending_evaluations": [], "round": round_ + 1}
 
     def decide(state: ExplorerState) -> ExplorerState:
-        reason = None
+        reason, halted = None, False
         if state.get("calls_used", 0) >= env.budget:
             reason = f"experiment budget spent ({env.budget} calls)"
         elif settings.stop_when_confident and state.get("confident_streak", 0) >= settings.patience:
             reason = f"converged: same confident law for {settings.patience} rounds"
         elif state.get("round", 0) >= settings.max_rounds:
             reason = f"round limit reached ({settings.max_rounds})"
-        return {"stop_reason": reason}
+        elif state.get("stalled_rounds", 0) >= settings.max_stalled_rounds:
+            reason, halted = (
+                f"no experiment answered in {settings.max_stalled_rounds} consecutive rounds "
+                f"(last problem: {state.get('last_error') or 'none recorded'})",
+                True,
+            )
+        elif state.get("unusable_replies", 0) >= settings.max_unusable_replies:
+            reason, halted = (
+                f"{settings.max_unusable_replies} consecutive replies held no readable law",
+                True,
+            )
+        return {"stop_reason": reason, "halted": halted}
 
     def route(state: ExplorerState) -> Literal["design", "__end__"]:
         return END if state.get("stop_reason") else "design"
@@ -367,6 +420,31 @@ def build_explorer(
     return graph.compile(checkpointer=checkpointer)
 
 
+def is_supported(spec: TaskSpec, experiments: Sequence[Experiment], source: str) -> bool:
+    """Whether the design behind ``experiments`` can confirm the law ``source`` (enough
+    distinct points for its free constants, every input varied; see
+    :mod:`discolab.agents.evidence`). An unreadable law is never supported."""
+    try:
+        parameters = len(parse_expression(source, spec.formula_names).parameters)
+    except DiscolabError:
+        return False
+    return design_support(spec, experiments).supports(parameters)
+
+
+RESUME_HALTED: ExplorerState = {
+    "stop_reason": None,
+    "halted": False,
+    "stalled_rounds": 0,
+    "unusable_replies": 0,
+}
+"""The input that restarts a campaign a stopping rule halted: its counters start again."""
+
+
 def recursion_limit(settings: ExplorerSettings, budget: int) -> int:
-    """LangGraph super-step limit large enough for every round the campaign may run."""
-    return 6 * (min(settings.max_rounds, budget) + 2) + 10
+    """LangGraph super-step limit large enough for every round the campaign may run.
+
+    A round that spends a call is bounded by the budget; rounds that spend none are bounded
+    by the stopping rules, so at most ``max_stalled_rounds`` of them follow each call.
+    """
+    rounds = (budget + 1) * settings.max_stalled_rounds + budget
+    return 6 * (min(settings.max_rounds, rounds) + 2) + 10

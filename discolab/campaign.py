@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.errors import GraphRecursionError
 
 from discolab.agents.explorer import (
+    RESUME_HALTED,
     ExplorerSettings,
     build_explorer,
     recursion_limit,
@@ -217,6 +219,8 @@ class CampaignRunner:
             stop_when_confident=config.agent.stop_when_confident,
             patience=config.agent.patience,
             max_rounds=config.agent.max_rounds,
+            max_stalled_rounds=config.agent.max_stalled_rounds,
+            max_unusable_replies=config.agent.max_unusable_replies,
         )
         self.store.set_status(cid, "running")
         run_config = {
@@ -235,8 +239,13 @@ class CampaignRunner:
                     checkpointer=saver,
                     journal=self._journal(cid, config),
                 )
-                has_checkpoint = saver.get_tuple(run_config) is not None
-                graph_input = None if (has_checkpoint and not fresh) else {"round": 0}
+                snapshot = saver.get_tuple(run_config)
+                graph_input: dict[str, Any] | None = {"round": 0}
+                if snapshot is not None and not fresh:
+                    values = snapshot.checkpoint.get("channel_values", {})
+                    # A campaign a stopping rule halted starts its next round afresh; any
+                    # other checkpoint continues with the step it was interrupted in.
+                    graph_input = dict(RESUME_HALTED) if values.get("halted") else None
                 last_round = -1
                 # "sync": each step's checkpoint is committed before the next step runs, so
                 # a kill can cost at most the step in flight, never an older one.
@@ -257,6 +266,17 @@ class CampaignRunner:
             reason = f"{exc}; continue with: discolab resume {cid}"
             self.store.set_status(cid, "stopped", stop_reason=reason, summary=summary)
             return CampaignResult(cid, "stopped", reason, summary, time.monotonic() - started)
+        except GraphRecursionError:
+            # A safety net behind the stopping rules: the graph ran more steps than any
+            # campaign of this budget should. Stop cleanly; resume gets a fresh allowance.
+            final = self._last_state(run_config)
+            reason = (
+                f"step limit of {run_config['recursion_limit']} graph steps reached; "
+                f"continue with: discolab resume {cid}"
+            )
+            summary = self._summary(cid, final)
+            self.store.set_status(cid, "stopped", stop_reason=reason, summary=summary)
+            return CampaignResult(cid, "stopped", reason, summary, time.monotonic() - started)
         except KeyboardInterrupt:
             self.store.set_status(
                 cid, "stopped", stop_reason=f"interrupted; continue with: discolab resume {cid}"
@@ -267,8 +287,11 @@ class CampaignRunner:
             raise
         summary = self._summary(cid, final)
         reason = final.get("stop_reason") or "finished"
-        self.store.set_status(cid, "finished", stop_reason=reason, summary=summary)
-        return CampaignResult(cid, "finished", reason, summary, time.monotonic() - started)
+        status = "finished"
+        if final.get("halted"):
+            status, reason = "stopped", f"{reason}; continue with: discolab resume {cid}"
+        self.store.set_status(cid, status, stop_reason=reason, summary=summary)
+        return CampaignResult(cid, status, reason, summary, time.monotonic() - started)
 
     def _last_state(self, run_config: dict[str, Any]) -> dict[str, Any]:
         """The state of the last checkpoint (what every finished step left behind)."""

@@ -44,6 +44,10 @@ class AgentConfig:
             fit the agent's own data to the noise floor for ``patience`` rounds.
         patience: rounds of unchanged, confident best law before stopping early.
         max_rounds: hard cap on explorer rounds (each round spends one experiment call).
+        max_stalled_rounds: stop (status ``stopped``, resumable) after this many consecutive
+            rounds that answered no experiment call, such as unusable designs.
+        max_unusable_replies: stop (resumable) after this many consecutive rounds whose
+            proposals held no readable law.
         ensemble: ``[[agent.ensemble]]`` entries (``model``, ``weight``, optional ``base_url``)
             used when ``proposer = "ensemble"``.
     """
@@ -53,6 +57,8 @@ class AgentConfig:
     stop_when_confident: bool = True
     patience: int = 2
     max_rounds: int = 100
+    max_stalled_rounds: int = 3
+    max_unusable_replies: int = 3
     ensemble: tuple[Mapping[str, Any], ...] = ()
 
 
@@ -95,6 +101,8 @@ class CampaignConfig:
                 "stop_when_confident": self.agent.stop_when_confident,
                 "patience": self.agent.patience,
                 "max_rounds": self.agent.max_rounds,
+                "max_stalled_rounds": self.agent.max_stalled_rounds,
+                "max_unusable_replies": self.agent.max_unusable_replies,
             }
             | ({"ensemble": [dict(e) for e in self.agent.ensemble]} if self.agent.ensemble else {}),
         } | _model_tables(self)
@@ -120,6 +128,8 @@ _AGENT_KEYS = {
     "stop_when_confident": bool,
     "patience": int,
     "max_rounds": int,
+    "max_stalled_rounds": int,
+    "max_unusable_replies": int,
     "ensemble": list,
 }
 _ENSEMBLE_KEYS = {"model": str, "weight": float, "base_url": str}
@@ -161,7 +171,14 @@ def config_from_dict(data: Mapping[str, Any]) -> CampaignConfig:
         raise ConfigError("campaign.name must not be empty")
     patience = agent.get("patience", 2)
     max_rounds = agent.get("max_rounds", 100)
-    for key, value in (("patience", patience), ("max_rounds", max_rounds)):
+    stalled = agent.get("max_stalled_rounds", 3)
+    unusable = agent.get("max_unusable_replies", 3)
+    for key, value in (
+        ("patience", patience),
+        ("max_rounds", max_rounds),
+        ("max_stalled_rounds", stalled),
+        ("max_unusable_replies", unusable),
+    ):
         if value < 1:
             raise ConfigError(f"agent.{key} = {value!r} must be at least 1")
     presets, pricing, limits = _model_sections(data)
@@ -180,6 +197,8 @@ def config_from_dict(data: Mapping[str, Any]) -> CampaignConfig:
             stop_when_confident=agent.get("stop_when_confident", True),
             patience=patience,
             max_rounds=max_rounds,
+            max_stalled_rounds=stalled,
+            max_unusable_replies=unusable,
             ensemble=ensemble,
         ),
         presets=presets,
