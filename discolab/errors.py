@@ -79,9 +79,13 @@ class ModelRejected(ModelError):
     """The endpoint refused a request for good (400/401/403/404/422); retrying cannot help.
 
     ``status`` is the HTTP status, so a caller can, for instance, fall back from tool calls
-    to the text protocol when a server rejects ``tools``.
+    to the text protocol when a server rejects ``tools``; ``tools_unsupported`` says the
+    error's own text blames the tools (whatever the status).
     """
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, *, tools_unsupported: bool = False
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.tools_unsupported = tools_unsupported

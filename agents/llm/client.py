@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,12 @@ from discolab.errors import ModelRejected, ModelUnavailable
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600))
+TOOLS_UNSUPPORTED = re.compile(
+    r"\btools?\b.*\b(not supported|unsupported|requires?|disabled|not enabled)"
+    r"|\b(does not|doesn't|cannot|can't) support\b.*\btools?\b|tool_choice|jinja",
+    re.IGNORECASE,
+)
+"""Error text that blames the request's ``tools`` (checked only when tools were sent)."""
 Message = Mapping[str, Any]
 
 
@@ -248,7 +255,16 @@ class ChatClient:
         except openai.APIConnectionError as exc:
             raise _Retryable(f"connection failed: {exc}") from None
         except openai.APIStatusError as exc:
-            detail = f"HTTP {exc.status_code}: {_error_text(exc)}"
+            text = _error_text(exc)
+            detail = f"HTTP {exc.status_code}: {text}"
+            if tools and TOOLS_UNSUPPORTED.search(text):
+                # llama.cpp without --jinja answers 500 "tools param requires --jinja flag":
+                # not transient, and the caller can fall back to the text protocol.
+                raise ModelRejected(
+                    self.redact(f"model {self.model} refused the tools: {detail}"),
+                    exc.status_code,
+                    tools_unsupported=True,
+                ) from None
             if exc.status_code in RETRY_STATUSES:
                 raise _Retryable(detail, _retry_after(exc)) from None
             raise ModelRejected(

@@ -6,8 +6,13 @@ the task statement, the agent's own measurements, the laws tried so far with age
 feedback, and the last problem (a refused experiment, an unreadable reply).
 
 Protocol: with ``protocol = "auto"`` the model gets tools (``run_experiment``,
-``propose_law``) when its preset supports them; a server that rejects tools is switched to the
-tagged text protocol for the rest of the run. Replies are read tolerantly in either form.
+``propose_law``) when its preset supports them. The switch to the tagged text protocol follows
+what the server does, not what it claims: a refusal of the tools (a 4xx, or any error whose
+text says tools are unsupported, such as llama.cpp's ``HTTP 500: tools param requires --jinja
+flag``) or ``TOOLLESS_SWITCH`` replies in a row with neither a tool call nor a tag (a server
+that silently drops the tools) switch that model to text for the rest of the campaign. The
+switch is written into the call's stored result (the transcript), and a resumed campaign
+reads it back from there. Replies are read tolerantly in either form.
 
 Every call goes through the campaign's call journal under the key ``r{round}-{purpose}``: it
 is stored (tokens, cost, transcript) before its result is used, and a resumed campaign
@@ -48,6 +53,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _PURPOSE_STREAM = {"design": 11, "propose": 12}
 TOOL_REJECT_STATUSES = frozenset({400, 404, 422, 501})
+TOOLLESS_SWITCH = 2
+"""Replies in a row with neither tool calls nor tags after which a model gets text."""
+_LOOKBACK = 8
+"""Earlier call keys searched for the protocol state a resumed campaign continues from."""
 CONFIDENT_FLOOR = 1e-6
 
 
@@ -79,6 +88,7 @@ class ModelLawProposer:
         self.max_laws = max_laws
         self.inversion = bool(inversion)
         self._text_only: set[str] = set()
+        self._toolless: dict[str, int] = {}
         self._journal = memory_journal()
 
     # -- the Proposer protocol ---------------------------------------------------------------
@@ -152,9 +162,11 @@ class ModelLawProposer:
             logger.info("replaying stored model call %s", key)
             return (*_parse(parse, completion_of(stored)), stored)
         journal.check_caps()
+        self._restore_protocol_state(journal, context.round, purpose)
         rng = np.random.default_rng([context.seed, _PURPOSE_STREAM[purpose]])
         client = self.ensemble.pick(rng)
         protocol = self._protocol_for(client)
+        switch: str | None = None
         while True:
             messages = explorer_messages(
                 purpose, context, protocol, self.max_laws, inversion=self.inversion
@@ -166,15 +178,18 @@ class ModelLawProposer:
             except ModelRejected as exc:
                 if protocol != "tools" or self.protocol != "auto":
                     raise
-                if exc.status not in TOOL_REJECT_STATUSES:
+                if exc.status not in TOOL_REJECT_STATUSES and not exc.tools_unsupported:
                     raise
-                logger.warning(
-                    "%s refused tool calls (%s); using the text protocol", client.model, exc
-                )
+                switch = f"the server refused tool calls ({exc}); using the text protocol"
+                logger.warning("%s: %s", client.model, switch)
                 self._text_only.add(client.model)
                 protocol = "text"
         value, error = _parse(parse, completion)
-        result: dict[str, Any] = {"protocol": protocol}
+        if protocol == "tools" and self.protocol == "auto":
+            switch = self._note_toolless(client.model, completion, error) or switch
+        result: dict[str, Any] = {"protocol": protocol, "protocol_state": self._protocol_state()}
+        if switch is not None:
+            result["protocol_switch"] = switch
         if error is not None:
             result["error"] = error
         elif purpose == "design":
@@ -183,6 +198,42 @@ class ModelLawProposer:
             result["laws"] = value
         call = journal.record(key, purpose, messages, completion, result)
         return value, error, call
+
+    def _note_toolless(self, model: str, completion: Completion, error: str | None) -> str | None:
+        """Count a tools-mode reply with neither a tool call nor a readable tag; after
+        ``TOOLLESS_SWITCH`` in a row, switch ``model`` to text and say why."""
+        if completion.tool_calls or error is None:
+            self._toolless[model] = 0
+            return None
+        self._toolless[model] = self._toolless.get(model, 0) + 1
+        if self._toolless[model] < TOOLLESS_SWITCH:
+            return None
+        self._text_only.add(model)
+        message = (
+            f"{self._toolless[model]} replies in a row held neither a tool call nor a tag: "
+            "the server seems to drop the tools; using the text protocol"
+        )
+        logger.warning("%s: %s", model, message)
+        return message
+
+    def _protocol_state(self) -> dict[str, Any]:
+        return {"text_only": sorted(self._text_only), "toolless": dict(self._toolless)}
+
+    def _restore_protocol_state(self, journal: Journal, round_: int, purpose: str) -> None:
+        """Take the protocol state of the latest stored call before ``r{round_}-{purpose}``,
+        so a resumed campaign keeps a switch made before it was stopped."""
+        keys = [f"r{r}-{p}" for r in range(round_, -1, -1) for p in ("propose", "design")]
+        keys = keys[keys.index(f"r{round_}-{purpose}") + 1 :][:_LOOKBACK]
+        for key in keys:
+            stored = journal.lookup(key)
+            if stored is None:
+                continue
+            state = (stored.result or {}).get("protocol_state")
+            if isinstance(state, dict):
+                self._text_only |= {str(m) for m in state.get("text_only", [])}
+                for model, count in dict(state.get("toolless", {})).items():
+                    self._toolless[str(model)] = max(self._toolless.get(str(model), 0), int(count))
+            return
 
     def _protocol_for(self, client: Any) -> str:
         if self.protocol != "auto":
