@@ -153,8 +153,17 @@ def laws_tried(best: Sequence[ScoredCandidate], recent: Sequence[ScoredCandidate
 
 
 def _example(spec: TaskSpec) -> str:
-    point = ", ".join(f'"{v.name}": {_num(v.low)}' for v in spec.inputs)
-    return "{" + point + "}, ..."
+    """Two complete points, every input at its low and then its high end: a whole, valid
+    reply a small model can copy and vary (no ``...`` to copy into the JSON)."""
+    low = ", ".join(f'"{v.name}": {_num(v.low)}' for v in spec.inputs)
+    high = ", ".join(f'"{v.name}": {_num(v.high)}' for v in spec.inputs)
+    return "{" + low + "}, {" + high + "}"
+
+
+def _law_example(spec: TaskSpec) -> str:
+    """A readable law in the task's own inputs (its form is arbitrary, not a hint)."""
+    names = list(spec.formula_names)
+    return f"C*{names[0]}**2/{names[1]}" if len(names) > 1 else f"C*{names[0]}**2"
 
 
 def explorer_messages(
@@ -187,12 +196,22 @@ def explorer_messages(
     user = render(
         f"explorer_{purpose}",
         calls_used=len(context.experiments),
+        calls_left=max(spec.budget - len(context.experiments), 0),
         budget=spec.budget,
         log=log,
         laws=laws_tried(context.best, context.recent),
         problem=problem,
         max_laws=max_laws,
-        how=render(how_name, example=_example(spec)),
+        how=render(
+            how_name,
+            example=_example(spec),
+            points="[" + _example(spec) + "]",
+            formula=_law_example(spec),
+            law_example="\n".join(
+                f"<final_law>{law}</final_law>"
+                for law in (_law_example(spec), f"C1*{spec.formula_names[0]} + C2")
+            ),
+        ),
     )
     return [
         {"role": "system", "content": system_prompt(spec)},
