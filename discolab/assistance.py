@@ -24,7 +24,10 @@ from discolab.errors import ConfigError
 INVERSION = "inversion"
 """Law samples read through the apparatus' inversion (``law_samples``) of a system task."""
 
-KINDS = (INVERSION,)
+CODE = "code"
+"""A sandboxed Python tool on the agent's own data (``agent.options.code_tool``)."""
+
+KINDS = (INVERSION, CODE)
 """Every kind of assistance discolab knows."""
 
 NONE = "none"

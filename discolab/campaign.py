@@ -188,9 +188,12 @@ class CampaignRunner:
 
     def _build_parts(self, config: CampaignConfig) -> tuple[Any, Any]:
         env = make_environment(config.environment.id, **dict(config.environment.options))
+        options = dict(config.agent.options)
+        if options.get("code_tool") and not options.get("code_sandbox"):
+            options["code_sandbox"] = config.sandbox  # model code runs where candidates do
         proposer = make_proposer(
             config.agent.proposer,
-            config.agent.options,
+            options,
             ensemble=config.agent.ensemble,
             presets=config.presets,
         )
@@ -285,6 +288,10 @@ class CampaignRunner:
         except DiscolabError as exc:
             self.store.set_status(cid, "failed", stop_reason=str(exc))
             raise
+        finally:
+            close = getattr(proposer, "close", None)
+            if close is not None:
+                close()
         summary = self._summary(cid, final)
         reason = final.get("stop_reason") or "finished"
         status = "finished"

@@ -42,6 +42,12 @@ class ModelOptions:
         inversion: on system tasks, show the model the law samples the apparatus' inversion
             reads out of its records (the built-in's view), recorded as assistance
             ``inversion``; off by default, so a model sees its raw records only.
+        code_tool: offer the model a ``run_python`` tool that runs its code on its own
+            measurements inside the sandbox (NewtonBench's code-assisted setting), recorded
+            as assistance ``code``; off by default.
+        code_runs: most code runs per model step before the model must answer (1-10).
+        code_sandbox: where that code runs: ``auto``, ``docker`` or ``process``; empty
+            uses the campaign's ``sandbox``.
     """
 
     base_url: str = ""
@@ -57,6 +63,9 @@ class ModelOptions:
     protocol: str = "auto"
     max_laws: int = 3
     inversion: bool = False
+    code_tool: bool = False
+    code_runs: int = 3
+    code_sandbox: str = ""
 
 
 def make_proposer(
@@ -106,12 +115,19 @@ def model_options(options: Mapping[str, Any]) -> ModelOptions:
         ("max_backoff_s", opts.max_backoff_s >= 0, "must be >= 0 seconds"),
         ("concurrency", 1 <= opts.concurrency <= 256, "must be in [1, 256]"),
         ("max_laws", 1 <= opts.max_laws <= 10, "must be in [1, 10]"),
+        ("code_runs", 1 <= opts.code_runs <= 10, "must be in [1, 10]"),
     )
     for key, ok, rule in checks:
         if not ok:
             raise ConfigError(f"agent.options.{key} = {getattr(opts, key)!r} {rule}")
     from discolab.agents.llm.protocols import PROTOCOLS
+    from discolab.sandbox import KINDS as SANDBOXES
 
+    if opts.code_sandbox and opts.code_sandbox not in SANDBOXES:
+        raise ConfigError(
+            f"agent.options.code_sandbox = {opts.code_sandbox!r} is not one of "
+            f"{', '.join(SANDBOXES)}" + suggest(opts.code_sandbox, list(SANDBOXES))
+        )
     if opts.protocol not in PROTOCOLS:
         raise ConfigError(
             f"agent.options.protocol = {opts.protocol!r} is not one of {', '.join(PROTOCOLS)}"
@@ -167,8 +183,18 @@ def make_model_proposer(
         endpoint = resolve_model(model, known, base_url=url or opts.base_url or None, where=where)
         client = ChatClient(endpoint, settings, endpoint.api_key(env))
         members.append(Member(client, float(weight)))
+    code = None
+    if opts.code_tool:
+        from discolab.agents.llm.code_tool import CodeRunner
+
+        code = CodeRunner(sandbox=opts.code_sandbox or "auto")
     return ModelLawProposer(
-        Ensemble(members), protocol=opts.protocol, max_laws=opts.max_laws, inversion=opts.inversion
+        Ensemble(members),
+        protocol=opts.protocol,
+        max_laws=opts.max_laws,
+        inversion=opts.inversion,
+        code=code,
+        code_runs=opts.code_runs,
     )
 
 

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from discolab.agents.llm.client import Completion, ToolCall
+from discolab.agents.llm.code_tool import CODE_TOOL, CodeRunner, code_instructions, parse_code
 from discolab.agents.llm.ensemble import Ensemble
 from discolab.agents.llm.journal import memory_journal
 from discolab.agents.llm.parsing import ParseFailure
@@ -43,7 +44,7 @@ from discolab.agents.llm.protocols import (
 )
 from discolab.agents.proposers.base import ProposalContext, ProposalRejected
 from discolab.agents.proposers.journal_handle import Journal
-from discolab.assistance import INVERSION
+from discolab.assistance import CODE, INVERSION
 from discolab.errors import ConfigError, ModelRejected
 from discolab.storage.calls import ModelCall
 from discolab.types import Candidate, CandidateKind, TaskSpec
@@ -70,6 +71,9 @@ class ModelLawProposer:
         inversion: on a system task, also show the model the law samples the apparatus'
             inversion reads out of its records (what the built-in search fits), so the two
             can be compared like for like; recorded as assistance ``inversion``.
+        code: a :class:`CodeRunner` to offer the model a sandboxed ``run_python`` tool on its
+            own data (recorded as assistance ``code``); None leaves the tool off.
+        code_runs: most code runs per model step before it must answer.
     """
 
     def __init__(
@@ -79,6 +83,8 @@ class ModelLawProposer:
         protocol: str = "auto",
         max_laws: int = 3,
         inversion: bool = False,
+        code: CodeRunner | None = None,
+        code_runs: int = 3,
     ) -> None:
         if protocol not in PROTOCOLS:
             raise ConfigError(f"agent.options.protocol = {protocol!r} is not one of {PROTOCOLS}")
@@ -87,6 +93,8 @@ class ModelLawProposer:
         self.protocol = protocol
         self.max_laws = max_laws
         self.inversion = bool(inversion)
+        self.code = code
+        self.code_runs = int(code_runs) if code is not None else 0
         self._text_only: set[str] = set()
         self._toolless: dict[str, int] = {}
         self._journal = memory_journal()
@@ -135,9 +143,13 @@ class ModelLawProposer:
         ]
 
     def assistance(self, spec: TaskSpec) -> tuple[str, ...]:
-        """``("inversion",)`` when the prompt shows inverted law samples (``inversion`` on a
-        system task); nothing otherwise: the model sees its raw records only."""
-        return (INVERSION,) if self.inversion and spec.is_system else ()
+        """``inversion`` when the prompt shows inverted law samples (``inversion`` on a
+        system task) and ``code`` when the code tool is on; nothing otherwise: the model
+        sees its raw records only."""
+        kinds = [INVERSION] if self.inversion and spec.is_system else []
+        if self.code is not None:
+            kinds.append(CODE)
+        return tuple(kinds)
 
     def is_confident(self, context: ProposalContext, candidates: Sequence[Candidate]) -> bool:
         """Whether the model's top law already fit the agent's data to the noise floor."""
@@ -161,29 +173,43 @@ class ModelLawProposer:
         if stored is not None:
             logger.info("replaying stored model call %s", key)
             return (*_parse(parse, completion_of(stored)), stored)
-        journal.check_caps()
         self._restore_protocol_state(journal, context.round, purpose)
         rng = np.random.default_rng([context.seed, _PURPOSE_STREAM[purpose]])
         client = self.ensemble.pick(rng)
         protocol = self._protocol_for(client)
         switch: str | None = None
-        while True:
-            messages = explorer_messages(
-                purpose, context, protocol, self.max_laws, inversion=self.inversion
+        turns: list[dict[str, str]] = []  # code runs of this step, fed back to the model
+        for run in range(self.code_runs + 1):
+            code_key = f"{key}-code{run}"
+            stored_run = journal.lookup(code_key) if self.code is not None else None
+            if stored_run is not None:  # a resumed step sees the same outputs again
+                result = stored_run.result or {}
+                turns += _code_turn(str(result.get("code", "")), str(result.get("output", "")))
+                continue
+            journal.check_caps()
+            messages, completion, protocol, refused = self._complete(
+                client, purpose, context, protocol, turns
             )
-            tool = experiment_tool(context.spec) if purpose == "design" else LAW_TOOL
-            try:
-                completion = client.complete(messages, [tool] if protocol == "tools" else None)
+            switch = refused or switch
+            code = parse_code(completion) if self.code is not None else None
+            if code is None or run == self.code_runs:
                 break
-            except ModelRejected as exc:
-                if protocol != "tools" or self.protocol != "auto":
-                    raise
-                if exc.status not in TOOL_REJECT_STATUSES and not exc.tools_unsupported:
-                    raise
-                switch = f"the server refused tool calls ({exc}); using the text protocol"
-                logger.warning("%s: %s", client.model, switch)
-                self._text_only.add(client.model)
-                protocol = "text"
+            assert self.code is not None
+            output = self.code.run(code, context.spec, context.experiments)
+            logger.info("%s: ran the model's code (%d characters)", code_key, len(code))
+            journal.record(
+                code_key,
+                purpose,
+                messages,
+                completion,
+                {
+                    "protocol": protocol,
+                    "protocol_state": self._protocol_state(),
+                    "code": code,
+                    "output": output,
+                },
+            )
+            turns += _code_turn(code, output)
         value, error = _parse(parse, completion)
         if protocol == "tools" and self.protocol == "auto":
             switch = self._note_toolless(client.model, completion, error) or switch
@@ -198,6 +224,45 @@ class ModelLawProposer:
             result["laws"] = value
         call = journal.record(key, purpose, messages, completion, result)
         return value, error, call
+
+    def _complete(
+        self,
+        client: Any,
+        purpose: str,
+        context: ProposalContext,
+        protocol: str,
+        turns: list[dict[str, str]],
+    ) -> tuple[list[dict[str, str]], Completion, str, str | None]:
+        """One model call: the messages sent, the completion, the protocol it ended in, and
+        why it switched to text when the server refused the tools."""
+        switch = None
+        while True:
+            messages = explorer_messages(
+                purpose, context, protocol, self.max_laws, inversion=self.inversion
+            )
+            if self.code is not None:
+                messages[-1]["content"] += "\n\n" + code_instructions(protocol)
+            messages += turns
+            tools = [experiment_tool(context.spec) if purpose == "design" else LAW_TOOL]
+            if self.code is not None:
+                tools.append(CODE_TOOL)
+            try:
+                completion = client.complete(messages, tools if protocol == "tools" else None)
+                return messages, completion, protocol, switch
+            except ModelRejected as exc:
+                if protocol != "tools" or self.protocol != "auto":
+                    raise
+                if exc.status not in TOOL_REJECT_STATUSES and not exc.tools_unsupported:
+                    raise
+                switch = f"the server refused tool calls ({exc}); using the text protocol"
+                logger.warning("%s: %s", client.model, switch)
+                self._text_only.add(client.model)
+                protocol = "text"
+
+    def close(self) -> None:
+        """Release the code tool's sandbox, if one was built."""
+        if self.code is not None:
+            self.code.close()
 
     def _note_toolless(self, model: str, completion: Completion, error: str | None) -> str | None:
         """Count a tools-mode reply with neither a tool call nor a readable tag; after
@@ -241,6 +306,18 @@ class ModelLawProposer:
         if client.model in self._text_only or not client.endpoint.preset.supports_tools:
             return "text"
         return "tools"
+
+
+def _code_turn(code: str, output: str) -> list[dict[str, str]]:
+    """The two messages a code run adds: what the model ran, and what it printed."""
+    return [
+        {"role": "assistant", "content": f"<run_python>\n{code}\n</run_python>"},
+        {
+            "role": "user",
+            "content": f"Output of your code:\n{output}\n\nNow answer as asked above "
+            "(you may run code again).",
+        },
+    ]
 
 
 def _parse(parse: Callable[[Completion], T], completion: Completion) -> tuple[T | None, str | None]:
