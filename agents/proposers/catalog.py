@@ -1,7 +1,9 @@
 """Builds proposers from the ``agent.proposer`` string of a config.
 
-``builtin`` is the offline symbolic-regression search. A model string ``PRESET:MODEL``
-(``openai:gpt-4.1``, ``ollama:qwen2.5-coder``, ``vllm:...``) or ``ensemble`` (with
+``builtin`` is the offline symbolic-regression search; ``builtin-sim`` is its variant that
+fits laws through a system task's forward simulation instead of the apparatus' inversion
+(assistance ``simulator``, see :mod:`discolab.agents.proposers.simulator`). A model string
+``PRESET:MODEL`` (``openai:gpt-4.1``, ``ollama:qwen2.5-coder``, ``vllm:...``) or ``ensemble`` (with
 ``[[agent.ensemble]]`` entries) builds a :class:`ModelLawProposer` on the ``openai`` SDK; its
 options are the fields of :class:`ModelOptions`. API keys come from environment variables
 named by the presets and never from config.
@@ -19,7 +21,7 @@ from discolab.agents.proposers.base import Proposer
 from discolab.errors import ConfigError
 from discolab.registry import suggest
 
-PROPOSERS = ("builtin", "ensemble")
+PROPOSERS = ("builtin", "builtin-sim", "ensemble")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,16 @@ def make_proposer(
         _check_options(BuiltinLawProposer, options)
         try:
             return BuiltinLawProposer(**options)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"agent.options: {exc}") from None
+    if name == "builtin-sim":
+        from discolab.agents.proposers.simulator import SimulatorLawProposer
+
+        if ensemble:
+            raise ConfigError("[[agent.ensemble]] needs agent.proposer = 'ensemble'")
+        _check_options(SimulatorLawProposer, options)
+        try:
+            return SimulatorLawProposer(**options)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"agent.options: {exc}") from None
     if ":" in name or name == "ensemble":
