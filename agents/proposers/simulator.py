@@ -43,7 +43,11 @@ class SimulatorLawProposer:
     """Law proposer that fits candidates through the apparatus' forward simulation.
 
     Args:
-        sim_budget: simulator calls one ``propose`` may make (the deterministic budget).
+        sim_budget: simulator calls of a full search (the deterministic budget).
+        light_budget: simulator calls of a light round (monomials only): every round but
+            those after every ``full_every``-th experiment call and after the last one,
+            which get the full search, so a campaign that spends all its calls ends on one.
+        full_every: experiment calls between full searches (see ``light_budget``).
         max_runs: most recorded runs fitted on (evenly thinned beyond it); each simulator
             call simulates all of them at once.
         calls_per_fit: simulator calls one least-squares refinement may use.
@@ -62,19 +66,23 @@ class SimulatorLawProposer:
     def __init__(
         self,
         *,
-        sim_budget: int = 1500,
-        max_runs: int = 16,
+        sim_budget: int = 800,
+        light_budget: int = 150,
+        full_every: int = 5,
+        max_runs: int = 12,
         calls_per_fit: int = 120,
         random_starts: int = 4,
         extensions: bool = True,
         time_limit_s: float = 300.0,
-        max_front: int = 8,
+        max_front: int = 4,
         pick_rel_tol: float = 0.1,
         edge_fraction: float = 0.25,
         min_runs_confident: int = 8,
     ) -> None:
         checks = (
             ("sim_budget", sim_budget >= 100, "must be at least 100 simulator calls"),
+            ("light_budget", light_budget >= 50, "must be at least 50 simulator calls"),
+            ("full_every", full_every >= 1, "must be at least 1"),
             ("max_runs", max_runs >= 1, "must be at least 1"),
             ("calls_per_fit", calls_per_fit >= 10, "must be at least 10"),
             ("random_starts", random_starts >= 0, "must be >= 0"),
@@ -86,6 +94,8 @@ class SimulatorLawProposer:
             if not ok:
                 raise ProposerError(f"{key} = {locals()[key]!r} {rule}")
         self.sim_budget = int(sim_budget)
+        self.light_budget = int(light_budget)
+        self.full_every = int(full_every)
         self.max_runs = int(max_runs)
         self.time_limit_s = float(time_limit_s)
         self.max_front = int(max_front)
@@ -130,7 +140,9 @@ class SimulatorLawProposer:
         fit. Never raises on data: problems are logged and give ``None``."""
         if not context.experiments:
             return None
-        budget = SimBudget(self.sim_budget, self.time_limit_s)
+        calls = len(context.experiments)
+        full = calls >= spec.budget or calls % self.full_every == 0
+        budget = SimBudget(self.sim_budget if full else self.light_budget, self.time_limit_s)
         try:
             apparatus = apparatus_for(spec.task_id)
             records = record_set(apparatus, context.experiments, spec.points, budget, self.max_runs)
@@ -142,6 +154,8 @@ class SimulatorLawProposer:
             return None
         floor = max(1.5 * spec.noise, 1e-6)
         config = replace(self.config, floor=floor)
+        if not full:
+            config = replace(config, random_starts=0, extensions=False)
         sign = -1.0 if spec.output.high <= 0 else 1.0
         try:
             result = search_by_simulation(

@@ -1,12 +1,13 @@
 """Fitting one candidate structure to the records: scale scan, least squares, snapping.
 
 All three steps only ever call :meth:`RecordSet.residuals`, so every cost is a counted
-simulation. A fit that runs out of its share of the budget returns the best parameters it
-has seen, and :class:`BudgetExhausted` from the search-wide budget propagates to the caller.
+simulation. A fit that runs out of its own share or of the search-wide budget returns the
+best parameters it has seen; the caller checks the search-wide budget between steps.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Sequence
@@ -50,7 +51,10 @@ def scan_scale(
     for value in grid:
         trial = base.copy()
         trial[0] = float(value)
-        loss = evaluate(form, trial, records)
+        try:
+            loss = evaluate(form, trial, records)
+        except BudgetExhausted:
+            break  # the caller sees the spent budget and stops
         if loss < best.loss:
             best = Fitted(form, tuple(trial), loss, "scan")
     return best
@@ -90,14 +94,13 @@ def refine(
     if idx.size:
         try:
             least_squares(residual, base[idx], method="lm", max_nfev=max_calls)
-        except _FitSpent:
-            pass
-        except BudgetExhausted:
-            raise
+        except (_FitSpent, BudgetExhausted):
+            pass  # a spent search-wide budget is seen by the caller, which then stops
         except (ValueError, FloatingPointError, np.linalg.LinAlgError):
             pass  # a degenerate problem: keep the best point seen
     else:
-        residual(base[idx])
+        with contextlib.suppress(_FitSpent, BudgetExhausted):
+            residual(base[idx])
     return Fitted(form, tuple(best[1]), float(best[0]), stage)  # type: ignore[arg-type]
 
 
