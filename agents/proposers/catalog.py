@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from discolab.agents.proposers.base import Proposer
-from discolab.errors import ConfigError
+from discolab.errors import ConfigError, ProposerError
 from discolab.registry import suggest
 
 PROPOSERS = ("builtin", "builtin-sim", "ensemble")
@@ -89,7 +89,7 @@ def make_proposer(
         _check_options(SimulatorLawProposer, options)
         try:
             return SimulatorLawProposer(**options)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, ProposerError) as exc:
             raise ConfigError(f"agent.options: {exc}") from None
     if ":" in name or name == "ensemble":
         return make_model_proposer(name, options, ensemble, presets or {}, environ)
