@@ -108,7 +108,19 @@ class RecordSet:
             for k, v in recorded.items()
             if np.isfinite(v).any()
         }
-        self.masks = {k: np.isfinite(v) for k, v in recorded.items()}
+        self.finite = {k: np.isfinite(v) for k, v in recorded.items()}
+        self.set_horizon(self.points)
+
+    def set_horizon(self, samples: int) -> None:
+        """Compare only the first ``samples`` of every series from now on (all by default).
+
+        Early samples depend on the law smoothly; late ones, after a trajectory has run far
+        from the record (an orbit leaving its chamber), can trap a fit far from the law, so
+        fits start on a short horizon and then take the whole record.
+        """
+        self.horizon = int(min(max(samples, 3), self.points))
+        early = np.arange(self.points) < self.horizon
+        self.masks = {k: m & early[None, :] for k, m in self.finite.items()}
         self.size = int(sum(int(m.sum()) for k, m in self.masks.items() if k in self.scales))
 
     @property

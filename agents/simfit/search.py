@@ -4,7 +4,8 @@ Stages, each warm-started from the best monomial found so far:
 
 1. **scale scan** of a constant law over a wide log grid (finds the order of magnitude);
 2. **monomials** ``C·Π x^p`` refined by least squares from the zero-exponent start and from
-   seeded random integer starts, then snapped to simple exponents;
+   seeded random integer starts (until one comes close), the best polished further, then
+   snapped to simple exponents;
 3. **extensions**: an exponential factor in each input, a sine or cosine factor of each angle
    input, an outer ``asin``/``atan``/``exp``, and a sum of two monomials; each is refined and
    snapped when it beats the monomial.
@@ -36,6 +37,12 @@ squares on the asinh-compressed residuals closes the remaining gap)."""
 
 SNAP_RESERVE = 30
 """Simulations a monomial refinement leaves for snapping its exponents."""
+
+CLOSE = 1e-3
+"""A start whose fit reaches this loss ends the random starts: it is polished instead."""
+
+POLISH = 2
+"""The polish of the best monomial may use this many times ``calls_per_fit``."""
 
 
 @dataclass(frozen=True)
@@ -146,12 +153,19 @@ def _run(
             local = [scan.theta[0] + k * math.log(10.0) for k in range(-3, 4)]
             theta = np.asarray(scan_scale(mono, theta, records, local).theta)
         share = max(10, min(config.calls_per_fit, records.budget.left - SNAP_RESERVE))
-        fit = refine(mono, theta, records, max_calls=share, stage="refine")
+        records.set_horizon(records.points // 4)  # the early record first (see set_horizon)
+        early = refine(mono, theta, records, max_calls=share // 2, stage="refine")
+        records.set_horizon(records.points)
+        fit = refine(mono, early.theta, records, max_calls=share - share // 2, stage="refine")
         if fit.loss < best.loss:
             best = fit
         _keep(found, [fit], floor, records)
-        if fit.loss <= floor * 100:
+        if fit.loss <= CLOSE:
             break
+    if best.loss > floor:  # polish the best start: rough records need more iterations
+        share = max(10, min(POLISH * config.calls_per_fit, records.budget.left - SNAP_RESERVE))
+        best = refine(mono, best.theta, records, max_calls=share, stage="refine")
+        _keep(found, [best], floor, records)
     _keep(found, snapped(best, records, floor=floor), floor, records)
     if not config.extensions:
         return
