@@ -172,7 +172,6 @@ class SimulatorLawProposer:
                 self.time_limit_s,
                 result.calls,
             )
-        result.origins["__runs__"] = str(records.runs)
         return result
 
     def _candidates(
@@ -183,7 +182,6 @@ class SimulatorLawProposer:
             (s for i, s in enumerate(result.front) if i != result.pick),
             key=lambda s: (s.loss, s.complexity),
         )
-        runs = int(result.origins.get("__runs__", "0"))
         floor = max(1.5 * spec.noise, 1e-6)
         out = []
         for rank, sol in enumerate([picked, *others][: self.max_front]):
@@ -198,7 +196,7 @@ class SimulatorLawProposer:
                         "loss": sol.loss,
                         "fitted": dict(sol.fitted),
                         "origin": result.origins.get(sol.source, sol.origin),
-                        "n_points": runs,
+                        "n_points": result.runs,
                         "pick": rank == 0,
                         "converged": sol.loss <= floor,
                         "sim_calls": result.calls,

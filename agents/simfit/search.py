@@ -73,7 +73,8 @@ class SimSearchResult:
         pick: index of the chosen formula in ``front`` (-1 when empty).
         calls: simulations used.
         reason: why it ended (``exact``, ``budget``, ``time``, ``done``).
-        origins: source -> stage that found it.
+        origins: source -> family and stage that found it.
+        runs: recorded runs the laws were fitted on.
     """
 
     front: list[Solution]
@@ -81,6 +82,7 @@ class SimSearchResult:
     calls: int
     reason: str
     origins: dict[str, str] = field(default_factory=dict)
+    runs: int = 0
 
 
 def search_by_simulation(
@@ -115,7 +117,7 @@ def search_by_simulation(
         origins.setdefault(sol.source, f"{fit.form.name}:{fit.stage}")
     front = pareto_front(solutions)
     index = pick(front, config.pick_rel_tol, abs_tol=config.floor) if front else -1
-    return SimSearchResult(front, index, records.budget.used, reason, origins)
+    return SimSearchResult(front, index, records.budget.used, reason, origins, records.runs)
 
 
 class _Exact(Exception):
