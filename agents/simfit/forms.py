@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -104,7 +105,7 @@ class Grammar:
         return self.sign * math.exp(log_scale - float(np.sum(p * np.log(self.refs))))
 
     def _factors(self, p: np.ndarray) -> list[Node]:
-        return [power(var(n), float(p[i])) for i, n in enumerate(self.names) if p[i] != 0]
+        return [power(var(n), clean(p[i])) for i, n in enumerate(self.names) if clean(p[i]) != 0]
 
     # -- families ----------------------------------------------------------------------------
 
@@ -134,7 +135,7 @@ class Grammar:
 
         def node(theta: np.ndarray) -> Node:
             p, a, b = theta[1 : d + 1], float(theta[d + 1]), float(theta[d + 2])
-            inner = binary("mul", param(a / ref**b), power(var(name), b))
+            inner = binary("mul", param(a / ref**b), power(var(name), clean(b)))
             factors = [param(self._scale(theta[0], p)), *self._factors(p), func("exp", inner)]
             return name_params(product(factors))
 
@@ -153,8 +154,8 @@ class Grammar:
         def node(theta: np.ndarray) -> Node:
             p, q = theta[1 : d + 1], float(theta[d + 1])
             factors = [param(self._scale(theta[0], p)), *self._factors(p)]
-            if q != 0:
-                factors.append(power(func(fn, var(name)), q))
+            if clean(q) != 0:
+                factors.append(power(func(fn, var(name)), clean(q)))
             return name_params(product(factors))
 
         return Form(f"power*{fn}({name})", d + 2, tuple(range(1, d + 2)), value, node)
@@ -207,6 +208,13 @@ class Grammar:
 
         exps = (*range(1, d + 1), *range(d + 2, 2 * d + 2))
         return Form("power+power", 2 * d + 2, exps, value, node)
+
+
+def clean(exponent: float) -> float:
+    """An exponent within 1e-9 of a fraction with denominator at most 12 becomes that
+    fraction exactly, so a fit that converged to ``-1.0000000000000002`` renders ``-1``."""
+    frac = Fraction(float(exponent)).limit_denominator(12)
+    return float(frac) if abs(float(frac) - exponent) < 1e-9 else float(exponent)
 
 
 def law_function(form: Form, theta: np.ndarray) -> Callable[[Columns], np.ndarray]:
