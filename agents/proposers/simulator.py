@@ -13,9 +13,7 @@ On a vanilla task, whose experiments are law samples already, it is the built-in
 Candidate metadata follows the built-in's contract (``complexity``, ``loss``, ``fitted``,
 ``origin``, ``n_points``, ``pick``, ``converged``), where ``loss`` is the RMS residual of the
 simulated records, each series divided by its largest magnitude, and ``n_points`` counts runs;
-``sim_calls`` and ``stop`` say how much of the simulation budget was used and why it ended;
-``form`` and ``theta`` name the fitted family and its parameters, from which the next round
-refits the law on all its records first.
+``sim_calls`` and ``stop`` say how much of the simulation budget was used and why it ended.
 """
 
 from __future__ import annotations
@@ -61,8 +59,6 @@ class SimulatorLawProposer:
         pick_rel_tol: relative loss slack within which a simpler formula is preferred.
         edge_fraction: as for the built-in (experiment design near the range ends).
         min_runs_confident: fewest runs before :meth:`is_confident` can say yes.
-        max_seeds: most earlier candidates of this proposer (from the context's best and
-            last round) whose fits are refitted first each round.
     """
 
     name = NAME
@@ -82,7 +78,6 @@ class SimulatorLawProposer:
         pick_rel_tol: float = 0.1,
         edge_fraction: float = 0.25,
         min_runs_confident: int = 8,
-        max_seeds: int = 4,
     ) -> None:
         checks = (
             ("sim_budget", sim_budget >= 100, "must be at least 100 simulator calls"),
@@ -94,7 +89,6 @@ class SimulatorLawProposer:
             ("time_limit_s", time_limit_s > 0 and math.isfinite(time_limit_s), "must be > 0"),
             ("max_front", max_front >= 1, "must be at least 1"),
             ("min_runs_confident", min_runs_confident >= 1, "must be at least 1"),
-            ("max_seeds", max_seeds >= 0, "must be >= 0"),
         )
         for key, ok, rule in checks:
             if not ok:
@@ -106,7 +100,6 @@ class SimulatorLawProposer:
         self.time_limit_s = float(time_limit_s)
         self.max_front = int(max_front)
         self.min_runs_confident = int(min_runs_confident)
-        self.max_seeds = int(max_seeds)
         self.config = SimSearchConfig(
             random_starts=int(random_starts),
             calls_per_fit=int(calls_per_fit),
@@ -166,12 +159,7 @@ class SimulatorLawProposer:
         sign = -1.0 if spec.output.high <= 0 else 1.0
         try:
             result = search_by_simulation(
-                records,
-                spec.formula_inputs,
-                np.random.default_rng(context.seed),
-                config,
-                sign=sign,
-                seeds=_seeds(context, self.max_seeds),
+                records, spec.formula_inputs, np.random.default_rng(context.seed), config, sign=sign
             )
         except Exception as exc:  # the last net: no data may cost the campaign a round
             logger.error("simulation search failed on %s: %s", spec.task_id, exc, exc_info=True)
@@ -212,8 +200,6 @@ class SimulatorLawProposer:
                         "pick": rank == 0,
                         "converged": sol.loss <= floor,
                         "sim_calls": result.calls,
-                        "form": result.fits[sol.source][0] if sol.source in result.fits else "",
-                        "theta": list(result.fits.get(sol.source, ("", ()))[1]),
                         "stop": result.reason,
                     },
                 )
@@ -236,22 +222,3 @@ class SimulatorLawProposer:
         return (
             bool(meta.get("converged")) and int(meta.get("n_points", 0)) >= self.min_runs_confident
         )
-
-
-def _seeds(context: ProposalContext, limit: int) -> list[tuple[str, tuple[float, ...]]]:
-    """Family names and parameters of this proposer's earlier candidates, best first (the
-    context's best by own-data fit, then last round's), at most ``limit``, one per source."""
-    out: list[tuple[str, tuple[float, ...]]] = []
-    seen: set[str] = set()
-    for scored in (*context.best, *context.recent):
-        cand = scored.candidate
-        form, theta = cand.metadata.get("form"), cand.metadata.get("theta")
-        if cand.proposer != NAME or not isinstance(form, str) or not isinstance(theta, list):
-            continue
-        if cand.source in seen or not all(isinstance(v, int | float) for v in theta):
-            continue
-        seen.add(cand.source)
-        out.append((form, tuple(float(v) for v in theta)))
-        if len(out) >= limit:
-            break
-    return out

@@ -210,22 +210,6 @@ class Grammar:
         return Form("power+power", 2 * d + 2, exps, value, node)
 
 
-def form_named(grammar: Grammar, name: str) -> Form | None:
-    """The family of ``grammar`` whose :attr:`Form.name` is ``name`` (None if none is), to
-    carry a fit from one round to the next by name and parameters."""
-    forms = [grammar.power(), grammar.two_terms()]
-    for j, v in enumerate(grammar.inputs):
-        forms.append(grammar.power_exp(j))
-        if is_angle(v):
-            forms += [grammar.power_trig(j, trig) for trig in ("sin", "cos")]
-    for fn in ("asin", "atan", "exp"):
-        forms.append(grammar.outer(fn))
-        forms += [
-            grammar.outer_trig(fn, j, "sin") for j, v in enumerate(grammar.inputs) if is_angle(v)
-        ]
-    return next((f for f in forms if f.name == name), None)
-
-
 def clean(exponent: float) -> float:
     """An exponent within 1e-9 of a fraction with denominator at most 12 becomes that
     fraction exactly, so a fit that converged to ``-1.0000000000000002`` renders ``-1``."""

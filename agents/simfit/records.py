@@ -35,10 +35,6 @@ FAILED = 10.0
 inf, or the simulator raised); a normalised residual of a sane candidate is about 1 at most."""
 
 
-SCALE_FLOOR = 1e-6
-"""Smallest per-run divisor of a series, relative to the observable's largest magnitude."""
-
-
 class BudgetExhausted(Exception):
     """Internal signal: the simulation budget (or the wall-clock safety net) is spent."""
 
@@ -107,7 +103,11 @@ class RecordSet:
             k: np.vstack([np.asarray(r[k], dtype=float) for r in records]) for k in self.observables
         }
         self.recorded = recorded
-        self.scales = {k: _scales(v) for k, v in recorded.items() if np.isfinite(v).any()}
+        self.scales = {
+            k: np.maximum(np.nanmax(np.abs(np.where(np.isfinite(v), v, np.nan)), axis=1), 1e-300)
+            for k, v in recorded.items()
+            if np.isfinite(v).any()
+        }
         self.finite = {k: np.isfinite(v) for k, v in recorded.items()}
         self.set_horizon(self.points)
 
@@ -164,16 +164,6 @@ class RecordSet:
             return math.inf
         value = float(np.sqrt(np.mean(r * r)))
         return value if math.isfinite(value) else math.inf
-
-
-def _scales(values: np.ndarray) -> np.ndarray:
-    """Per-run divisor of one observable: the run's largest recorded magnitude, at least
-    :data:`SCALE_FLOOR` of the largest over all runs, so a run that recorded (nearly) nothing
-    (a body that never moved) cannot blow its residuals up without bound."""
-    magnitude = np.abs(np.where(np.isfinite(values), values, 0.0))
-    per_run = magnitude.max(axis=1)
-    floor = max(float(per_run.max()) * SCALE_FLOOR, 1e-300)
-    return np.maximum(per_run, floor)
 
 
 def _observable_names(apparatus: object) -> set[str]:

@@ -10,8 +10,6 @@ Stages, each warm-started from the best monomial found so far:
    input, an outer ``asin``/``atan``/``exp``, and a sum of two monomials; each is refined and
    snapped when it beats the monomial.
 
-Fits carried over from earlier rounds (``seeds``: a family name and its parameters) are
-refitted on the current records first, so a law found once is not lost to an unlucky round.
 The search ends when the simulation budget is spent or an exact law (loss at the noise floor)
 is in hand. The same records and seed give the same result.
 """
@@ -27,7 +25,7 @@ import numpy as np
 
 from discolab.agents.search.front import Solution, pareto_front, pick
 from discolab.agents.simfit.fit import Fitted, refine, scan_scale, snapped
-from discolab.agents.simfit.forms import Form, Grammar, clean, form_named, is_angle
+from discolab.agents.simfit.forms import Form, Grammar, is_angle
 from discolab.agents.simfit.records import BudgetExhausted, RecordSet
 from discolab.types import Variable
 
@@ -77,7 +75,6 @@ class SimSearchResult:
         reason: why it ended (``exact``, ``budget``, ``time``, ``done``).
         origins: source -> family and stage that found it.
         runs: recorded runs the laws were fitted on.
-        fits: source -> (family name, parameters), to seed the next round's search.
     """
 
     front: list[Solution]
@@ -86,7 +83,6 @@ class SimSearchResult:
     reason: str
     origins: dict[str, str] = field(default_factory=dict)
     runs: int = 0
-    fits: dict[str, tuple[str, tuple[float, ...]]] = field(default_factory=dict)
 
 
 def search_by_simulation(
@@ -96,20 +92,18 @@ def search_by_simulation(
     config: SimSearchConfig,
     *,
     sign: float = 1.0,
-    seeds: Sequence[tuple[str, Sequence[float]]] = (),
 ) -> SimSearchResult:
     """Search law structures over ``inputs`` by fitting them through the apparatus."""
     grammar = Grammar(inputs, sign)
     found: list[Fitted] = []
     reason = "done"
     try:
-        _reseed(grammar, records, config, found, seeds)
         _run(grammar, records, rng, config, found)
     except BudgetExhausted:
         reason = "time" if records.budget.timed_out else "budget"
     except _Exact:
         reason = "exact"
-    solutions, origins, fits = [], {}, {}
+    solutions, origins = [], {}
     for fit in found:
         if not math.isfinite(fit.loss):
             continue
@@ -121,10 +115,9 @@ def search_by_simulation(
             continue
         solutions.append(sol)
         origins.setdefault(sol.source, f"{fit.form.name}:{fit.stage}")
-        fits.setdefault(sol.source, (fit.form.name, tuple(float(v) for v in fit.theta)))
     front = pareto_front(solutions)
     index = pick(front, config.pick_rel_tol, abs_tol=config.floor) if front else -1
-    return SimSearchResult(front, index, records.budget.used, reason, origins, records.runs, fits)
+    return SimSearchResult(front, index, records.budget.used, reason, origins, records.runs)
 
 
 class _Exact(Exception):
@@ -139,34 +132,6 @@ def _keep(found: list[Fitted], fits: Sequence[Fitted], floor: float, records: Re
         raise _Exact
     if records.budget.left == 0 or records.budget.timed_out:
         raise BudgetExhausted("simulation budget spent")
-
-
-def _reseed(
-    grammar: Grammar,
-    records: RecordSet,
-    config: SimSearchConfig,
-    found: list[Fitted],
-    seeds: Sequence[tuple[str, Sequence[float]]],
-) -> None:
-    """Refit earlier rounds' laws (their constants only: their structure is kept)."""
-    for name, theta in seeds:
-        form = form_named(grammar, name)
-        if form is None or len(theta) != form.size:
-            continue
-        free = [i for i in range(form.size) if i not in form.exponents]
-        fit = refine(
-            form, theta, records, free=free, max_calls=config.calls_per_fit // 4, stage="seed"
-        )
-        stage = "snap" if _snapped_values(fit) else "seed"
-        _keep(found, [Fitted(form, fit.theta, fit.loss, stage)], config.floor, records)
-
-
-def _snapped_values(fit: Fitted) -> bool:
-    """Whether every exponent of ``fit`` is already a simple literal."""
-    return all(
-        abs(fit.theta[i] - clean(fit.theta[i])) == 0 and clean(fit.theta[i]) * 10 % 1 == 0
-        for i in fit.form.exponents
-    )
 
 
 def _run(
