@@ -12,6 +12,10 @@ of assistance on its own.
 Kinds are short names; a campaign stores the sorted list of the kinds it had (``[]`` for
 none, ``["inversion"]``). A benchmark run stores one label: ``none``, a ``+``-joined list of
 kinds (``inversion``), or ``unknown`` for a self-reported submission that did not say.
+
+A weaker help is the apparatus' forward simulation: ``builtin-sim`` never reads the inversion
+but fits candidate laws by simulating them in the apparatus and comparing with the records.
+That is kind ``simulator``, ranked apart from both ``none`` and ``inversion``.
 """
 
 from __future__ import annotations
@@ -24,10 +28,15 @@ from discolab.errors import ConfigError
 INVERSION = "inversion"
 """Law samples read through the apparatus' inversion (``law_samples``) of a system task."""
 
+SIMULATOR = "simulator"
+"""Candidate laws fitted through the apparatus' forward simulation (``simulate``) of a system
+task: no law samples are read out of the records, but the agent was handed a faithful model
+of the apparatus to fit candidates with, which an agent with only its records lacks."""
+
 CODE = "code"
 """A sandboxed Python tool on the agent's own data (``agent.options.code_tool``)."""
 
-KINDS = (INVERSION, CODE)
+KINDS = (INVERSION, SIMULATOR, CODE)
 """Every kind of assistance discolab knows."""
 
 NONE = "none"

@@ -222,7 +222,13 @@ def score(
 @app.command("run")
 def run(
     suite: SuiteArg,
-    proposer: Annotated[str, typer.Option(help="builtin or a model string.")] = "builtin",
+    proposer: Annotated[
+        str,
+        typer.Option(
+            help="builtin, builtin-sim (fits laws through the apparatus' forward simulation "
+            "instead of its inversion; assistance 'simulator') or a model string."
+        ),
+    ] = "builtin",
     name: Annotated[
         str | None, typer.Option(help="Run name; the same name resumes the run.")
     ] = None,
@@ -252,10 +258,11 @@ def run(
     from discolab.campaign import resolve_database_url
     from discolab.errors import ConfigError
 
-    if inversion and proposer == "builtin":
+    if inversion and proposer in ("builtin", "builtin-sim"):
         raise ConfigError(
             "--inversion is for model proposers: the built-in always reads law samples "
-            "through the apparatus' inversion on system tasks"
+            "through the apparatus' inversion on system tasks, and builtin-sim never does "
+            "(it fits laws through the forward simulation)"
         )
     console = Console(highlight=False)
     loaded = _load(suite, secret)

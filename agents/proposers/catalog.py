@@ -1,7 +1,9 @@
 """Builds proposers from the ``agent.proposer`` string of a config.
 
-``builtin`` is the offline symbolic-regression search. A model string ``PRESET:MODEL``
-(``openai:gpt-4.1``, ``ollama:qwen2.5-coder``, ``vllm:...``) or ``ensemble`` (with
+``builtin`` is the offline symbolic-regression search; ``builtin-sim`` is its variant that
+fits laws through a system task's forward simulation instead of the apparatus' inversion
+(assistance ``simulator``, see :mod:`discolab.agents.proposers.simulator`). A model string
+``PRESET:MODEL`` (``openai:gpt-4.1``, ``ollama:qwen2.5-coder``, ``vllm:...``) or ``ensemble`` (with
 ``[[agent.ensemble]]`` entries) builds a :class:`ModelLawProposer` on the ``openai`` SDK; its
 options are the fields of :class:`ModelOptions`. API keys come from environment variables
 named by the presets and never from config.
@@ -16,10 +18,10 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from discolab.agents.proposers.base import Proposer
-from discolab.errors import ConfigError
+from discolab.errors import ConfigError, ProposerError
 from discolab.registry import suggest
 
-PROPOSERS = ("builtin", "ensemble")
+PROPOSERS = ("builtin", "builtin-sim", "ensemble")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,16 @@ def make_proposer(
         try:
             return BuiltinLawProposer(**options)
         except (TypeError, ValueError) as exc:
+            raise ConfigError(f"agent.options: {exc}") from None
+    if name == "builtin-sim":
+        from discolab.agents.proposers.simulator import SimulatorLawProposer
+
+        if ensemble:
+            raise ConfigError("[[agent.ensemble]] needs agent.proposer = 'ensemble'")
+        _check_options(SimulatorLawProposer, options)
+        try:
+            return SimulatorLawProposer(**options)
+        except (TypeError, ValueError, ProposerError) as exc:
             raise ConfigError(f"agent.options: {exc}") from None
     if ":" in name or name == "ensemble":
         return make_model_proposer(name, options, ensemble, presets or {}, environ)
