@@ -127,7 +127,9 @@ def _power_sum(d: _Drawer, names: list[str]) -> tuple[str, str]:
     terms = int(d.rng.integers(2, 4))
     parts = [d.monomial(d.some(names, 1 if d.rng.random() < 0.7 else 2)) for _ in range(terms)]
     coefficients = [d.coefficient() for _ in range(terms - 1)]
-    body = " + ".join([parts[0], *(f"{c}*{p}" for c, p in zip(coefficients, parts[1:]))])
+    body = " + ".join(
+        [parts[0], *(f"{c}*{p}" for c, p in zip(coefficients, parts[1:], strict=True))]
+    )
     return f"sum{terms}", f"({body})"
 
 
@@ -236,7 +238,7 @@ def _acceptable(formula: str, inputs: tuple[Variable, ...], rng: np.random.Gener
     if not np.all(np.isfinite(y)) or not (np.all(y > 0) or np.all(y < 0)):
         return False
     a = np.abs(y)
-    return bool(1e-30 < a.min() and a.max() < 1e30 and a.min() > 1e-9 * a.max())
+    return bool(a.min() > 1e-30 and a.max() < 1e30 and a.min() > 1e-9 * a.max())
 
 
 def draw_law(rng: np.random.Generator, name: str) -> RandomLaw:

@@ -105,9 +105,8 @@ def count_constants(formula: str) -> int:
     ``C*(1 + C1*x**2 + C2*x)`` for ``3*x**2 + 2*x + 5``.
     """
     tree = ast.parse(formula, mode="eval")
-    exponents = {
-        id(n.right) for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)
-    }
+    powers = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)]
+    exponents = {id(n.right) for n in powers}
     in_exponent = set()
     for node in ast.walk(tree):
         if id(node) in exponents:
