@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from discolab.agents.search.budget import Budget
 from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.data import Dataset, make_dataset
 from discolab.agents.search.features import Feature, Library, build_library, feature_sets
@@ -43,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 EXACT_FLOOR = 1e-8
 """Loss below which a fit counts as exact whatever the declared noise (float round-off)."""
+
+
+DEFAULT_EVALUATIONS = 6000
+"""Default :attr:`SearchConfig.max_evaluations`: a few CPU seconds of GP on 200 points."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,13 @@ class SearchConfig:
             pick still prefers the simpler formula unless the new one is clearly better.
         gp_when_converged: also run GP when the log-linear stage already reached the noise
             floor (off by default: it costs time and can only add noise-fitting variants).
-        time_limit_s: wall-clock budget of one search; GP stops starting generations after it.
+        max_evaluations: the counted budget of the open-ended genetic stage: formula
+            evaluations on the data (each distinct shape scored, each evaluation inside its
+            constant fits). It is the normal stopping rule besides the generation count, and
+            the same on a loaded or an idle machine, so a seed always gives the same result.
+        time_limit_s: wall-clock safety net of one search, far above what the counted budget
+            normally takes; GP and the output transforms stop starting new work after it, and
+            a run it cuts short is logged and may then depend on machine load.
         keep_per_set: snapped exponent combinations kept per log-linear feature set.
         pick_rel_tol: how much worse (relatively) than the best loss a simpler front member may
             be and still be picked; see :func:`front.pick`.
@@ -89,7 +100,8 @@ class SearchConfig:
     refine_top: int = 4
     explore_margin: float = 3.0
     gp_when_converged: bool = False
-    time_limit_s: float = 20.0
+    max_evaluations: int = DEFAULT_EVALUATIONS
+    time_limit_s: float = 300.0
     keep_per_set: int = 6
     pick_rel_tol: float = 0.1
     gp_seeds: int = 8
@@ -154,13 +166,14 @@ def search_laws(
         return SearchResult([], -1, False, 0, time.monotonic() - start, "no finite observations")
     floor = noise_floor(noise)
     with np.errstate(all="ignore"):
-        pool = _run_stages(data, variables, config, rng, floor, start + config.time_limit_s)
+        budget = Budget(config.max_evaluations, start + config.time_limit_s)
+        pool = _run_stages(data, variables, config, rng, floor, budget)
         if not pareto_front(pool) and data.log_mode and not data.one_sign:
             # Signs that change with no input to carry them (an oscillation) defeat every
             # log-space fit; such data are fitted again on the linear loss.
             logger.info("no formula carries the outputs' sign changes; refitting linearly")
             linear = replace(data, log_mode=False, sign=np.empty(0), log_abs_y=np.empty(0))
-            pool = _run_stages(linear, variables, config, rng, floor, start + config.time_limit_s)
+            pool = _run_stages(linear, variables, config, rng, floor, budget)
     front = pareto_front(pool)
     index = pick(front, rel_tol=config.pick_rel_tol, abs_tol=EXACT_FLOOR, n_points=data.n)
     elapsed = time.monotonic() - start
@@ -201,7 +214,7 @@ def _run_stages(
     config: SearchConfig,
     rng: np.random.Generator,
     floor: float,
-    deadline: float,
+    budget: Budget,
 ) -> list[Solution]:
     """Every solution of every stage that ran; later stages run only below the noise floor."""
     pool: list[Solution] = []
@@ -221,7 +234,7 @@ def _run_stages(
         logger.info("outputs change sign or touch zero; skipping the log-linear stage")
     logger.debug("log-linear stage: %d solutions, best loss %.3g", len(pool), best())
     if config.use_transforms and best() > explore:
-        pool.extend(_guarded("transforms", fit_transformed, data, variables, deadline=deadline))
+        pool.extend(_guarded("transforms", fit_transformed, data, variables, budget=budget))
     if config.use_terms and best() > explore:
         leading = sorted((s for s in pool if s.origin == "powerlaw"), key=lambda s: s.loss)
         anchors = [strip_scale(s.expr) for s in leading[:3]]
@@ -234,7 +247,7 @@ def _run_stages(
         seeds = [strip_scale(s.expr) for s in sorted(pool, key=lambda s: s.loss)]
         seeds = list({repr(s): s for s in seeds}.values())[: config.gp_seeds]
         target = floor / 1.5
-        pool.extend(_guarded("gp", run_gp, data, seeds, config.gp, rng, deadline, target))
+        pool.extend(_guarded("gp", run_gp, data, seeds, config.gp, rng, budget, target))
     return pool
 
 
