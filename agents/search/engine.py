@@ -28,6 +28,7 @@ import numpy as np
 from discolab.agents.search.budget import Budget
 from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.data import Dataset, make_dataset
+from discolab.agents.search.factor import fit_factors
 from discolab.agents.search.features import Feature, Library, build_library, feature_sets
 from discolab.agents.search.front import Solution, pareto_front, pick
 from discolab.agents.search.gp import GPConfig, run_gp
@@ -65,6 +66,9 @@ class SearchConfig:
             trigonometric terms (:mod:`combos`) when plain feature sets miss the floor.
         use_sums: try three-term laws ``C*(P1 + C1*P2 + C2*P3)`` (:mod:`sums`) when no
             two-term law reaches the noise floor.
+        use_factors: try separable laws ``C*Π x_i**a_i * g(x_j)`` with one curved factor
+            (an offset, saturation, threshold, logarithm or trigonometric anisotropy, free
+            exponents; :mod:`factor`) when no earlier stage reaches the noise floor.
         use_refine: refit and re-snap the exponents of the best solutions (:mod:`refine`)
             when no earlier stage reaches the noise floor.
         refine_top: how many solutions (the best of distinct stages) are refined.
@@ -97,6 +101,7 @@ class SearchConfig:
     use_combos: bool = True
     use_refine: bool = True
     use_sums: bool = True
+    use_factors: bool = True
     refine_top: int = 4
     explore_margin: float = 3.0
     gp_when_converged: bool = False
@@ -201,8 +206,13 @@ def _guarded(
     logged with its stage and traceback, and the other stages still run. Root causes found
     this way are fixed in the stage itself; this is the safety net.
     """
+    start = time.process_time()
     try:
-        return run(*args, **kwargs)
+        out = run(*args, **kwargs)
+        logger.debug(
+            "stage %s: %d solutions in %.2f CPU s", stage, len(out), time.process_time() - start
+        )
+        return out
     except Exception:
         logger.warning("search stage %s failed; skipping it", stage, exc_info=True)
         return []
@@ -233,6 +243,8 @@ def _run_stages(
     else:
         logger.info("outputs change sign or touch zero; skipping the log-linear stage")
     logger.debug("log-linear stage: %d solutions, best loss %.3g", len(pool), best())
+    if config.use_factors and best() > explore:
+        pool.extend(_guarded("factor", fit_factors, data, budget=budget))
     if config.use_transforms and best() > explore:
         pool.extend(_guarded("transforms", fit_transformed, data, variables, budget=budget))
     if config.use_terms and best() > explore:
