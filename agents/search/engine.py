@@ -30,11 +30,12 @@ from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.data import Dataset, make_dataset
 from discolab.agents.search.factor import fit_factors
 from discolab.agents.search.features import Feature, Library, build_library, feature_sets
-from discolab.agents.search.front import Solution, pareto_front, pick
+from discolab.agents.search.front import Solution, pareto_front, pick, pick_threshold
 from discolab.agents.search.gp import GPConfig, run_gp
 from discolab.agents.search.powerlaw import fit_feature_set
 from discolab.agents.search.refine import refine_best
 from discolab.agents.search.separable import exp_features
+from discolab.agents.search.simple_constants import simplify_constants
 from discolab.agents.search.sums import fit_three_terms
 from discolab.agents.search.terms import fit_two_terms
 from discolab.agents.search.transforms import fit_transformed
@@ -69,6 +70,9 @@ class SearchConfig:
         use_factors: try separable laws ``C*Π x_i**a_i * g(x_j)`` with one curved factor
             (an offset, saturation, threshold, logarithm or trigonometric anisotropy, free
             exponents; :mod:`factor`) when no earlier stage reaches the noise floor.
+        simplify_constants: fix the pick's inner constants to simple values (``1``, ``-1``,
+            ``1/2`` ...) where the loss stays within the pick's tolerance
+            (:mod:`simple_constants`): fewer free parameters state the law better.
         use_refine: refit and re-snap the exponents of the best solutions (:mod:`refine`)
             when no earlier stage reaches the noise floor.
         refine_top: how many solutions (the best of distinct stages) are refined.
@@ -102,6 +106,7 @@ class SearchConfig:
     use_refine: bool = True
     use_sums: bool = True
     use_factors: bool = True
+    simplify_constants: bool = True
     refine_top: int = 4
     explore_margin: float = 3.0
     gp_when_converged: bool = False
@@ -181,6 +186,13 @@ def search_laws(
             pool = _run_stages(linear, variables, config, rng, floor, budget)
     front = pareto_front(pool)
     index = pick(front, rel_tol=config.pick_rel_tol, abs_tol=EXACT_FLOOR, n_points=data.n)
+    if front and config.simplify_constants:
+        limit = pick_threshold(front, config.pick_rel_tol, EXACT_FLOOR, data.n)
+        with np.errstate(all="ignore"):
+            simpler = _guarded_one(simplify_constants, data, front[index], limit)
+        if simpler is not front[index]:
+            logger.info("fixed inner constants: %s -> %s", front[index].source, simpler.source)
+            front[index] = simpler
     elapsed = time.monotonic() - start
     if not front:
         return SearchResult([], -1, False, data.n, elapsed, "no formula could be fitted")
@@ -216,6 +228,20 @@ def _guarded(
     except Exception:
         logger.warning("search stage %s failed; skipping it", stage, exc_info=True)
         return []
+
+
+def _guarded_one(
+    run: Callable[[Dataset, Solution, float], Solution],
+    data: Dataset,
+    solution: Solution,
+    limit: float,
+) -> Solution:
+    """``run(data, solution, limit)``, or ``solution`` unchanged when that raises (logged)."""
+    try:
+        return run(data, solution, limit)
+    except Exception:
+        logger.warning("simplifying constants of %s failed", solution.source, exc_info=True)
+        return solution
 
 
 def _run_stages(
