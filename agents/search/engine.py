@@ -5,13 +5,16 @@ of inputs and of simple compositions (trigonometric functions of angles in radia
 degrees among them), exponents snapped to simple rationals or closed forms; it recovers power
 laws exactly and in milliseconds. Each later stage runs only while nothing has reached the
 noise floor (by a margin, under noise): screened combinations of two extra factors and sums of
-trigonometric terms (:mod:`combos`), exponential factors of monomials (:mod:`separable`), fits
+trigonometric terms (:mod:`combos`), exponential factors of monomials (:mod:`separable`),
+separable laws with one curved factor of one input and free exponents (:mod:`factor`), fits
 of a transformed output such as ``log(1 + 1/y)``, ``1/y`` or ``sin(y)`` (:mod:`transforms`),
 sums of two terms (:mod:`terms`: monomials, logarithms, exponentials, led by the best power
 laws too) and of three (:mod:`sums`), exponent refinement of the best near misses
-(:mod:`refine`), and genetic programming (:mod:`gp`), seeded with the best shapes so far. A
-stage that raises is logged and skipped. The search sees only the data and the declared
-inputs, never the hidden law.
+(:mod:`refine`), and genetic programming (:mod:`gp`), seeded with the best shapes so far and
+stopped by a counted evaluation budget (:mod:`budget`), never by the clock in normal runs.
+The pick's inner constants are then fixed to simple values where the data allow
+(:mod:`simple_constants`). A stage that raises is logged and skipped. The search sees only
+the data and the declared inputs, never the hidden law.
 """
 
 from __future__ import annotations
