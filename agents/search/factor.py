@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from discolab.agents.search.budget import Budget
-from discolab.agents.search.data import Dataset, make_dataset
+from discolab.agents.search.data import Dataset, make_dataset, scale_and_loss
 from discolab.agents.search.expr import (
     UNARY_FUNCS,
     Node,
@@ -184,8 +184,9 @@ def templates(col: np.ndarray, kind: str, positive: bool) -> list[Template]:
 
 def _fit_template(
     curve: Dataset, x: np.ndarray, template: Template, start: Sequence[float]
-) -> tuple[float, np.ndarray]:
-    """Least-squares ``θ`` of ``y ≈ C·g(x; θ)`` on the log loss (``C`` projected out)."""
+) -> tuple[float, np.ndarray, float]:
+    """Least-squares ``θ`` of ``y ≈ C·g(x; θ)`` on the log loss (``C`` projected out);
+    returns the loss, ``θ`` and the closed-form ``C`` (``inf``, ``θ``, ``nan`` on failure)."""
     z = curve.log_abs_y
 
     def residuals(theta: np.ndarray) -> np.ndarray:
@@ -205,11 +206,14 @@ def _fit_template(
             warnings.simplefilter("ignore")
             result = least_squares(residuals, x0, method="lm", x_scale="jac", max_nfev=200)
     except (ValueError, FloatingPointError, np.linalg.LinAlgError):
-        return math.inf, x0
+        return math.inf, x0, math.nan
     r = residuals(result.x)
     if np.any(r == PENALTY):
-        return math.inf, result.x
-    return float(np.sqrt(np.mean(r**2))), result.x
+        return math.inf, result.x, math.nan
+    with np.errstate(all="ignore"):
+        g = template.values(x, result.x)
+    scale, loss = scale_and_loss(curve, g)
+    return loss, result.x, scale
 
 
 def _one_dim(
@@ -256,10 +260,10 @@ def fit_factors(data: Dataset, budget: Budget | None = None) -> list[Solution]:
                     break
                 if budget is not None:
                     budget.charge()
-                loss, theta = _fit_template(curve, x, template, start)
+                loss, theta, scale = _fit_template(curve, x, template, start)
                 exact = exact or loss <= EXACT
-                if math.isfinite(loss):
-                    tree = binary("mul", param(1.0), template.tree(var(name), theta))
+                if math.isfinite(loss) and math.isfinite(scale) and scale != 0:
+                    tree = binary("mul", param(scale), template.tree(var(name), theta))
                     fits.append((loss, tree))
         fits.sort(key=lambda f: f[0])
         for _, tree in fits[:KEEP_PER_INPUT]:

@@ -25,6 +25,7 @@ ANGLED = (Variable("p", "", 1.0, 30.0), Variable("phi", "deg", 5.0, 70.0, log_sc
 LAWS: dict[str, tuple[tuple[Variable, ...], Law]] = {
     "offset": (PAIR, lambda c: 1.3 * (c["p"] ** 1.37 + 4.2) * c["w"] ** -0.61),
     "saturation": (PAIR, lambda c: c["w"] ** 2.2 / (1 + 0.7 * c["w"] ** 1.5) * c["p"] ** 0.5),
+    "tiny-offset": (PAIR, lambda c: 3e-21 * (c["p"] ** 1.37 + 4.2) * c["w"] ** -0.61),
     "threshold": (PAIR, lambda c: (c["p"] - 0.6) ** -0.5 * c["w"] ** 1.21),
     "anisotropy": (
         ANGLED,
