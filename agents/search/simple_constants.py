@@ -36,19 +36,22 @@ RELATIVE_REACH = 0.05
 small constants) are tried."""
 
 
+SCALING = frozenset({"mul", "div", "pow", "sqrt"})
+"""Operators through which a factor of an operand is a factor of the result: a constant
+reached from the root through these only rescales the whole formula (``C*f``, ``f/C``,
+``sqrt(C*f)``, ``1/(C*f)**2``)."""
+
+
 def _scale_paths(expr: Node) -> set[Path]:
-    """Paths of parameters that only rescale the whole formula (reached through ``*`` and
-    the numerator of ``/`` from the root)."""
+    """Paths of parameters that only rescale the whole formula (see :data:`SCALING`)."""
     out: set[Path] = set()
     stack: list[tuple[Node, Path]] = [(expr, ())]
     while stack:
         node, path = stack.pop()
         if node.op == "param":
             out.add(path)
-        elif node.op == "mul":
+        elif node.op in SCALING:
             stack.extend((c, (*path, i)) for i, c in enumerate(node.args))
-        elif node.op == "div":
-            stack.append((node.args[0], (*path, 0)))
     return out
 
 

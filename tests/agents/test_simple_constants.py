@@ -55,3 +55,12 @@ def test_simple_values_are_near_and_never_zero() -> None:
     assert simple_values(0.999) == [1.0]
     assert 0.0 not in simple_values(0.01)
     assert simple_values(0.6) == []
+
+
+def test_a_scale_under_a_root_stays_free() -> None:
+    data = data_for(lambda x: np.sqrt(5.0 + 0.01 * x))
+    x = var("x")
+    body = binary("add", param(1.0), binary("mul", param(0.002), x))
+    start = Solution(name_params(func("sqrt", binary("mul", param(5.0), body))), 1e-12)
+    out = simplify_constants(data, start, limit=1e-8)
+    assert out.source == "sqrt(C*(1 + C1*x))"
