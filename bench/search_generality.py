@@ -1,19 +1,27 @@
 """Generality of the built-in search on laws it was not built from.
 
-Two dev sets: the hand-written laws of ``bench/dev_laws.py`` (forms outside the mutation
-grammar), and fresh variants of the mutation generator (``generate_variants`` with seeds other
-than the newton-v1 seed). Each law gets a campaign's budget, 10 calls of 20 points designed by
+Three sets: the hand-written laws of ``bench/dev_laws.py`` (forms outside the mutation
+grammar), fresh variants of the mutation generator (``generate_variants`` with seeds other
+than the newton-v1 seed), and ``--set random --seed N``: laws drawn by the seeded generator
+of ``bench/random_laws.py``, a validation set not to tune on (pick the seed at run time and
+do not commit it). Each law gets a campaign's budget, 10 calls of 20 points designed by
 the built-in proposer, at each requested relative noise; the proposer then proposes once on all
 200 points (``--every-round`` proposes after every call, as a campaign does, and is ~10x
 slower). The pick is judged by :func:`discolab.verifiers.symbolic.symbolic_match` against the
 noise-free law. Crashes of the proposer are counted, not raised.
 
-Run: ``.venv/bin/python bench/search_generality.py [--set dev|fresh|both] [--noise 0 0.01]``.
+Each line shows wall and CPU seconds of the proposal; ``--compare old.json`` lists the tasks
+whose pick differs from an earlier ``--json`` run (the search is deterministic per seed, so
+two runs on one machine, loaded or idle, should list none).
+
+Run: ``.venv/bin/python bench/search_generality.py [--set dev|fresh|both|random]
+[--seed N] [--noise 0 0.01] [--json out.json] [--compare old.json]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import logging
 import math
@@ -25,6 +33,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from dev_laws import DEV_LAWS
+from random_laws import random_laws
 
 from discolab.agents.proposers.base import ProposalContext
 from discolab.agents.proposers.builtin import BuiltinLawProposer
@@ -48,6 +57,7 @@ class Task:
     formula: str
     function: ArrayFn
     inputs: tuple[Variable, ...]
+    constants: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,53 @@ def dev_tasks() -> list[Task]:
                 law.formula,
                 lambda c, p=parsed: p.evaluate(c, {}),
                 law.inputs,
+                count_constants(law.formula),
+            )
+        )
+    return tasks
+
+
+DEGREE_FACTORS = frozenset({90.0, 180.0, 360.0})
+"""Literals that only convert degrees to radians when the formula holds ``pi``."""
+
+
+def count_constants(formula: str) -> int:
+    """How many numbers a dev law holds outside exponents: the judge's parameter cap is one
+    more. ``1`` (structure, not a constant) and degree factors beside ``pi`` do not count.
+
+    Without a count the judge would allow two parameters, and reject a correct
+    ``C*(1 + C1*x**2 + C2*x)`` for ``3*x**2 + 2*x + 5``.
+    """
+    tree = ast.parse(formula, mode="eval")
+    powers = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)]
+    exponents = {id(n.right) for n in powers}
+    in_exponent = set()
+    for node in ast.walk(tree):
+        if id(node) in exponents:
+            in_exponent.update(id(n) for n in ast.walk(node))
+    degrees = "pi" in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    count = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and id(node) not in in_exponent:
+            value = float(node.value)
+            if value != 1 and not (degrees and value in DEGREE_FACTORS):
+                count += 1
+    return count
+
+
+def random_tasks(seed: int, count: int = 40) -> list[Task]:
+    """``count`` laws of the seeded generator of ``bench/random_laws.py``."""
+    tasks = []
+    for law in random_laws(seed, count):
+        parsed = parse_expression(law.formula, [v.name for v in law.inputs])
+        tasks.append(
+            Task(
+                law.name,
+                law.family,
+                law.formula,
+                lambda c, p=parsed: p.evaluate(c, {}),
+                law.inputs,
+                law.constants,
             )
         )
     return tasks
@@ -161,7 +218,7 @@ def run(task: Task, noise: float, seed: int, every_round: bool, time_limit: floa
     pick = candidates[0].source if candidates else "-"
     matched = False
     if candidates:
-        truth = GroundTruth(task.formula, task.function, task.inputs)
+        truth = GroundTruth(task.formula, task.function, task.inputs, task.constants)
         parsed = parse_expression(pick, [v.name for v in task.inputs])
         matched = symbolic_match(parsed, truth).matched
     return Outcome(task.name, task.family, noise, task.formula, pick, matched, seconds, cpu)
@@ -186,19 +243,40 @@ def summarise(outcomes: Sequence[Outcome]) -> None:
         print("   " + ", ".join(parts))
 
 
+def compare(outcomes: Sequence[Outcome], path: str) -> None:
+    """Print the tasks whose pick differs from the run stored in ``path``."""
+    with open(path) as fh:
+        earlier = {(o["name"], o["noise"]): o["pick"] for o in json.load(fh)}
+    same = differ = 0
+    for o in outcomes:
+        old = earlier.get((o.name, o.noise))
+        if old is None:
+            continue
+        if old == o.pick:
+            same += 1
+        else:
+            differ += 1
+            print(f"pick differs: {o.name} {o.noise:g}: {old}  ->  {o.pick}")
+    print(f"compared with {path}: {same} picks identical, {differ} differ")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse options, run every task at every noise, print one line each and a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["dev", "fresh", "both"], default="dev")
+    parser.add_argument("--set", choices=["dev", "fresh", "both", "random"], default="dev")
     parser.add_argument("--noise", nargs="+", type=float, default=[0.0, 0.01])
     parser.add_argument("--only", nargs="*", default=[], help="task names (substrings) to run")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the designs (and of the random laws)"
+    )
+    parser.add_argument("--count", type=int, default=40, help="laws of the random set")
     parser.add_argument(
         "--fresh-seeds", nargs="+", type=int, default=list(FRESH_SEEDS), help="generator seeds"
     )
     parser.add_argument("--every-round", action="store_true")
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--json", help="write the outcomes to this file")
+    parser.add_argument("--compare", help="an earlier --json file: list picks that differ")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR)
@@ -207,6 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tasks += dev_tasks()
     if args.set in ("fresh", "both"):
         tasks += fresh_tasks(args.fresh_seeds)
+    if args.set == "random":
+        tasks += random_tasks(args.seed, args.count)
     if args.only:
         tasks = [t for t in tasks if any(s in t.name for s in args.only)]
     outcomes = []
@@ -224,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w") as fh:
             json.dump([asdict(o) for o in outcomes], fh, indent=1)
+    if args.compare:
+        compare(outcomes, args.compare)
     return 0
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from discolab.agents.proposers.base import ProposalContext
 from discolab.agents.search import (
+    DEFAULT_EVALUATIONS,
     GPConfig,
     SearchConfig,
     SearchResult,
@@ -49,10 +50,13 @@ class BuiltinLawProposer:
 
     Args:
         max_front: most candidates returned per round (the pick plus the lowest-loss others).
-        time_limit_s: wall-clock safety cap of one ``propose``; the genetic stage stops
-            starting generations after it. The generation count normally ends the search
-            first, so runs stay deterministic for a seed; a cap that binds makes the result
-            depend on machine speed.
+        max_evaluations: counted budget of the genetic stage of one ``propose`` (formula
+            evaluations on the data, see ``SearchConfig.max_evaluations``); with the generation
+            count it is what normally ends the search, the same on any machine, so a seed
+            always gives the same candidates.
+        time_limit_s: wall-clock safety net of one ``propose``, far above what the counted
+            budget takes; a cap that binds is logged and makes the result depend on machine
+            speed.
         population: individuals per generation of the genetic stage.
         generations: generations of the genetic stage (it also stops at the noise floor).
         use_gp: run the genetic stage when the log-linear stage does not reach the noise floor.
@@ -70,7 +74,8 @@ class BuiltinLawProposer:
         self,
         *,
         max_front: int = 8,
-        time_limit_s: float = 20.0,
+        max_evaluations: int = DEFAULT_EVALUATIONS,
+        time_limit_s: float = 300.0,
         population: int = 160,
         generations: int = 30,
         use_gp: bool = True,
@@ -83,6 +88,15 @@ class BuiltinLawProposer:
             raise ProposerError(f"max_front must be at least 1, got {max_front!r}")
         if not (time_limit_s > 0 and math.isfinite(time_limit_s)):
             raise ProposerError(f"time_limit_s must be a positive number, got {time_limit_s!r}")
+        if isinstance(max_evaluations, bool) or not isinstance(max_evaluations, int | np.integer):
+            raise ProposerError(
+                f"max_evaluations must be a whole number of evaluations, got {max_evaluations!r}"
+            )
+        if max_evaluations < 1:
+            raise ProposerError(
+                f"max_evaluations must be at least 1, got {max_evaluations!r}; "
+                f"the default is {DEFAULT_EVALUATIONS}"
+            )
         if population < 4 or generations < 0:
             raise ProposerError(
                 f"population must be >= 4 and generations >= 0, got {population!r}, {generations!r}"
@@ -98,6 +112,7 @@ class BuiltinLawProposer:
         self.config = SearchConfig(
             gp=GPConfig(population=int(population), generations=int(generations)),
             use_gp=bool(use_gp),
+            max_evaluations=int(max_evaluations),
             time_limit_s=float(time_limit_s),
             pick_rel_tol=float(pick_rel_tol),
         )

@@ -5,11 +5,20 @@ holds :class:`Solution` formulas in the project's formula contract (``C``-named 
 fixed numeric exponents).
 """
 
-from discolab.agents.search.engine import SearchConfig, SearchResult, noise_floor, search_laws
+from discolab.agents.search.budget import Budget
+from discolab.agents.search.engine import (
+    DEFAULT_EVALUATIONS,
+    SearchConfig,
+    SearchResult,
+    noise_floor,
+    search_laws,
+)
 from discolab.agents.search.front import Solution, pareto_front, pick
 from discolab.agents.search.gp import GPConfig
 
 __all__ = [
+    "DEFAULT_EVALUATIONS",
+    "Budget",
     "GPConfig",
     "SearchConfig",
     "SearchResult",

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 from scipy.optimize import least_squares
 
+from discolab.agents.search.budget import Budget
 from discolab.agents.search.data import INVALID_LOSS, Dataset, log_residuals, scale_and_loss
 from discolab.agents.search.expr import Node, evaluate, params_of, set_params
 
@@ -25,11 +26,14 @@ def shape_loss(data: Dataset, shape: Node) -> tuple[float, float]:
     return scale_and_loss(data, evaluate(shape, data.columns))
 
 
-def polish(data: Dataset, shape: Node, max_nfev: int = 60) -> tuple[Node, float]:
+def polish(
+    data: Dataset, shape: Node, max_nfev: int = 60, budget: Budget | None = None
+) -> tuple[Node, float]:
     """Refit the inner constants of ``shape``; returns the better tree and its loss.
 
     ``max_nfev`` bounds the function evaluations of the trust-region solver, which keeps a
-    polish to a few milliseconds on a few hundred points.
+    polish to a few milliseconds on a few hundred points; ``budget``, when given, is charged
+    every evaluation of the shape (finite-difference ones included).
     """
     _, start_loss = shape_loss(data, shape)
     inner = params_of(shape)
@@ -40,6 +44,8 @@ def polish(data: Dataset, shape: Node, max_nfev: int = 60) -> tuple[Node, float]
         return shape, start_loss
 
     def residuals(theta: np.ndarray) -> np.ndarray:
+        if budget is not None:
+            budget.charge()
         return log_residuals(data, evaluate(set_params(shape, theta), data.columns))
 
     try:

@@ -92,12 +92,21 @@ def pick(
     """
     if not front:
         return -1
-    best = min(s.loss for s in front)
-    factor = 1.0 + rel_tol
-    if n_points > 0:
-        factor = max(factor, math.sqrt(1.0 + SMALL_SAMPLE_PENALTY / n_points))
-    threshold = best * factor + abs_tol
+    threshold = pick_threshold(front, rel_tol, abs_tol, n_points)
     for i, s in enumerate(front):
         if s.loss <= threshold:
             return i
     return len(front) - 1
+
+
+def pick_threshold(
+    front: list[Solution], rel_tol: float = 0.1, abs_tol: float = 1e-9, n_points: int = 0
+) -> float:
+    """The loss up to which :func:`pick` accepts a solution (``inf`` for an empty front)."""
+    if not front:
+        return math.inf
+    best = min(s.loss for s in front)
+    factor = 1.0 + rel_tol
+    if n_points > 0:
+        factor = max(factor, math.sqrt(1.0 + SMALL_SAMPLE_PENALTY / n_points))
+    return best * factor + abs_tol

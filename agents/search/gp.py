@@ -7,20 +7,23 @@ children come from subtree crossover and mutation; constants inside the best sha
 polished by least squares every few generations. A hall of fame keeps the best shape of every
 complexity, which becomes part of the Pareto front.
 
-The loop is deterministic for a given generator as long as the wall-clock ``deadline`` is not
-hit; the deadline is a safety net, logged when it cuts the search short.
+The loop stops after its generations, at the target loss, or when its counted
+:class:`~budget.Budget` of formula evaluations is spent (every distinct shape scored and every
+evaluation inside a constant fit counts), so it is deterministic for a given generator on an
+idle or a loaded machine. The budget's wall-clock deadline is only a safety net, logged when
+it cuts the search short.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from discolab.agents.search.budget import Budget
 from discolab.agents.search.constants import polish, shape_loss
 from discolab.agents.search.data import Dataset
 from discolab.agents.search.expr import Node, name_params, param, render, size
@@ -47,7 +50,8 @@ class GPConfig:
 
     Attributes:
         population: individuals per generation.
-        generations: generations to run (fewer if the target loss or the deadline is reached).
+        generations: generations to run (fewer if the target loss is reached or the
+            evaluation budget is spent).
         tournament: contestants per tournament; larger means stronger selection.
         crossover_rate: probability a child comes from crossover rather than mutation.
         max_size: node limit of a shape; larger children are discarded.
@@ -74,14 +78,16 @@ class GPConfig:
 class _Scorer:
     """Caches the loss of each distinct shape and keeps the hall of fame."""
 
-    def __init__(self, data: Dataset) -> None:
+    def __init__(self, data: Dataset, budget: Budget) -> None:
         self.data = data
+        self.budget = budget
         self.cache: dict[str, float] = {}
         self.hall: dict[int, tuple[float, Node]] = {}
 
     def loss(self, shape: Node) -> float:
         key = render(shape)
         if key not in self.cache:
+            self.budget.charge()
             _, loss = shape_loss(self.data, shape)
             self.cache[key] = loss
             self.offer(shape, loss)
@@ -101,14 +107,14 @@ def run_gp(
     seeds: Sequence[Node],
     config: GPConfig,
     rng: np.random.Generator,
-    deadline: float,
+    budget: Budget,
     target_loss: float = 0.0,
 ) -> list[Solution]:
     """Evolve shapes on ``data`` and return the hall of fame as solutions.
 
-    ``seeds`` are shapes (no outer scale) to start from; ``deadline`` is a ``time.monotonic()``
-    instant after which no new generation starts; the search also stops once the best loss is
-    at or below ``target_loss``.
+    ``seeds`` are shapes (no outer scale) to start from; no new generation starts once
+    ``budget`` says stop (evaluations spent, or its wall-clock safety net); the search also
+    stops once the best loss is at or below ``target_loss``.
     """
     if data.n < 2:
         return []
@@ -116,7 +122,7 @@ def run_gp(
         names=tuple(data.names),
         scales=typical_scales([data.columns[n] for n in data.names]),
     )
-    scorer = _Scorer(data)
+    scorer = _Scorer(data, budget)
     pop = [s for s in seeds if not too_big(s, config.max_size, config.max_depth)]
     pop = pop[: config.population // 4]
     while len(pop) < config.population:
@@ -125,8 +131,10 @@ def run_gp(
     losses = [scorer.loss(t) for t in pop]
     generation = 0
     for generation in range(config.generations):
-        if time.monotonic() > deadline:
-            logger.info("GP stopped by the time limit after %d generations", generation)
+        reason = budget.stop_reason()
+        if reason:
+            log = logger.warning if budget.timed_out else logger.info
+            log("GP stopped after %d generations: %s", generation, reason)
             break
         if min(losses) <= target_loss:
             break
@@ -148,7 +156,12 @@ def run_gp(
             children.append(child)
         pop = children
         losses = [scorer.loss(t) for t in pop]
-    logger.debug("GP ran %d generations, best loss %.3g", generation + 1, min(losses))
+    logger.debug(
+        "GP ran %d generations, best loss %.3g, %d evaluations spent",
+        generation + 1,
+        min(losses),
+        budget.spent,
+    )
     return _hall_solutions(scorer)
 
 
@@ -172,7 +185,7 @@ def _polish_best(scorer: _Scorer, pop: list[Node], losses: list[float], config: 
             break
         if count_params(pop[i]) == 0:
             continue
-        fitted, loss = polish(scorer.data, pop[i])
+        fitted, loss = polish(scorer.data, pop[i], budget=scorer.budget)
         scorer.offer(fitted, loss)
         pop[i], losses[i] = fitted, loss
         done += 1

@@ -178,6 +178,19 @@ def refine(
     return Solution(name_params(closed), loss, origin=f"refine:{solution.origin}")
 
 
+def fit_free(data: Dataset, expr: Node, max_nfev: int = 80) -> tuple[Node, float]:
+    """Fit every parameter and every fixed exponent of the complete formula ``expr`` jointly
+    on the log loss, from their current values; returns the tree and its loss, never worse.
+
+    Used to fit templates whose exponents are unknown (``C*(x**a + C1)``) before
+    :func:`refine` snaps them.
+    """
+    if not data.log_mode:
+        return expr, math.inf
+    slots = [p for p in paths(expr) if get(expr, p).op == "pow"]
+    return _Model(data, expr, slots).fit(max_nfev)
+
+
 def _snap_distance(value: float) -> float:
     """How far an exponent is from the nearest quarter (snapped first when close)."""
     return abs(value * 4 - round(value * 4)) / 4

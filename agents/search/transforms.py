@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from discolab.agents.search.budget import Budget
 from discolab.agents.search.combos import screened_sets
 from discolab.agents.search.constants import polish_full
 from discolab.agents.search.data import Dataset, make_dataset
@@ -248,7 +248,7 @@ def fit_transformed(
     data: Dataset,
     variables: Sequence[Variable] = (),
     *,
-    deadline: float = math.inf,
+    budget: Budget | None = None,
     transforms: Sequence[OutputTransform] = TRANSFORMS,
     max_inner: int = 6,
 ) -> list[Solution]:
@@ -257,8 +257,8 @@ def fit_transformed(
     Transforms of a family are ranked by :func:`_screen` and only the best
     :data:`SCREEN_KEEP` of those that screen better than ``y`` itself are fitted.
     ``max_inner`` bounds how many inner front members (lowest inner loss first) are wrapped
-    and refitted per transform; ``deadline`` (a ``time.monotonic()`` instant) stops starting
-    new transforms.
+    and refitted per transform; the wall-clock safety net of ``budget`` stops starting new
+    transforms (the transforms are few and bounded, so its count is not spent here).
     """
     if not data.log_mode or data.n < 4:
         return []
@@ -284,8 +284,10 @@ def fit_transformed(
     chosen = [(t, d) for _, _, t, d in ranked]
     out: list[Solution] = []
     for transform, tdata in chosen:
-        if time.monotonic() > deadline:
-            logger.info("output transforms stopped by the time limit before %s", transform.name)
+        if budget is not None and budget.timed_out:
+            logger.warning(
+                "output transforms stopped by the wall-clock safety limit before %s", transform.name
+            )
             break
         inner = sorted(_inner_solutions(tdata, transform.stage, variables), key=lambda s: s.loss)
         for sol in inner[:max_inner]:

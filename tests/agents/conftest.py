@@ -28,7 +28,7 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 def search_bounded_by_its_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
     """A search called without a config gets a wall-clock cap a loaded machine cannot hit.
 
-    The default cap (20 s) is a safety net for users; in tests the generation and evaluation
+    The default cap (300 s) is a safety net for users; in tests the generation and evaluation
     budgets alone must bound a search, so its result depends on its seed only, never on how
     busy the machine is.
     """

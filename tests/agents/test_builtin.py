@@ -171,11 +171,25 @@ def test_program_tasks_are_refused_clearly() -> None:
 
 
 @pytest.mark.parametrize(
-    "options", [{"max_front": 0}, {"time_limit_s": -1.0}, {"population": 1}, {"edge_fraction": 2.0}]
+    "options",
+    [
+        {"max_front": 0},
+        {"time_limit_s": -1.0},
+        {"population": 1},
+        {"edge_fraction": 2.0},
+        {"max_evaluations": 0},
+        {"max_evaluations": -5},
+        {"max_evaluations": 2.5},
+        {"max_evaluations": True},
+    ],
 )
 def test_bad_options_name_the_value(options: dict[str, float]) -> None:
     with pytest.raises(ProposerError, match=str(next(iter(options.values())))):
         BuiltinLawProposer(**options)
+
+
+def test_evaluation_budget_reaches_the_search() -> None:
+    assert BuiltinLawProposer(max_evaluations=123).config.max_evaluations == 123
 
 
 def collect(proposer, spec, law, rounds=10, seed=0) -> ProposalContext:

@@ -19,7 +19,10 @@ from discolab.agents.search import (
     pick,
     search_laws,
 )
+from discolab.agents.search.budget import Budget
+from discolab.agents.search.data import make_dataset
 from discolab.agents.search.expr import binary, evaluate, format_number, num, param, var
+from discolab.agents.search.gp import run_gp
 from discolab.agents.search.powerlaw import snap_options
 from discolab.types import Variable
 
@@ -145,6 +148,27 @@ def test_same_seed_same_front() -> None:
     first = run(variables, law, n=80, config=config)
     second = run(variables, law, n=80, config=config)
     assert [(s.source, s.loss) for s in first.front] == [(s.source, s.loss) for s in second.front]
+
+
+def test_a_binding_evaluation_budget_is_deterministic() -> None:
+    """A counted budget that ends the genetic stage early gives the same front every time."""
+    variables = DRAG
+    law: Law = lambda c: c["rho"] * np.exp(-c["S"] / 3.0) + c["v"]  # noqa: E731
+    config = SearchConfig(gp=GPConfig(population=60, generations=50), max_evaluations=150)
+    first = run(variables, law, n=80, config=config)
+    second = run(variables, law, n=80, config=config)
+    assert [(s.source, s.loss) for s in first.front] == [(s.source, s.loss) for s in second.front]
+
+
+def test_gp_stops_when_its_evaluations_are_spent() -> None:
+    data = make_dataset({"x": np.linspace(1, 3, 40)}, np.sin(np.linspace(1, 3, 40)) + 3, ["x"])
+    assert data is not None
+    config = GPConfig(population=30, generations=40)
+    small, large = Budget(1), Budget(10**6)
+    run_gp(data, [], config, np.random.default_rng(0), small)
+    run_gp(data, [], config, np.random.default_rng(0), large)
+    assert small.spent <= config.population  # only the first population was scored
+    assert large.spent > small.spent
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -36,7 +37,9 @@ def test_an_offset_under_a_square_root_is_found_not_crashed_on() -> None:
     rng = np.random.default_rng(1)
     x, z = rng.uniform(1.0, 90.0, 200), rng.uniform(1.0, 3.0, 200)
     y = np.sqrt(5.0 + 0.01 * x)
-    result = search_laws({"x": x, "z": z}, y, ["x", "z"], np.random.default_rng(0))
+    # The factor stage states this law as C*(x + C1)**0.5 before transforms run; off here.
+    config = SearchConfig(use_factors=False)
+    result = search_laws({"x": x, "z": z}, y, ["x", "z"], np.random.default_rng(0), config=config)
     assert result.best is not None and result.best.loss < 1e-8
     assert result.best.source == "sqrt(C*(1 + C1*x))"
 
@@ -50,9 +53,24 @@ def test_a_failing_stage_is_logged_and_skipped(
     monkeypatch.setattr(engine_module, "fit_transformed", broken)
     x = np.random.default_rng(2).uniform(1.0, 10.0, 50)
     with caplog.at_level(logging.WARNING):
-        result = search_laws({"x": x}, 1.0 + x, ["x"], np.random.default_rng(0), config=SMALL_GP)
+        config = replace(SMALL_GP, use_factors=False)  # it would fit 1 + x before transforms
+        result = search_laws({"x": x}, 1.0 + x, ["x"], np.random.default_rng(0), config=config)
     assert result.best is not None
     assert "search stage transforms failed" in caplog.text
+
+
+def test_a_failing_factor_stage_is_logged_and_skipped(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise ValueError("stage exploded")
+
+    monkeypatch.setattr(engine_module, "fit_factors", broken)
+    x = np.random.default_rng(2).uniform(1.0, 10.0, 50)
+    with caplog.at_level(logging.WARNING):
+        result = search_laws({"x": x}, 1.0 + x, ["x"], np.random.default_rng(0), config=SMALL_GP)
+    assert result.best is not None
+    assert "search stage factor failed" in caplog.text
 
 
 SPEC = TaskSpec(
