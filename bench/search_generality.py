@@ -75,22 +75,20 @@ class Outcome:
     crash: str = ""
 
 
+def _parsed_task(
+    name: str, family: str, formula: str, inputs: tuple[Variable, ...], constants: int
+) -> Task:
+    """A task whose truth is ``formula`` read by the safe parser."""
+    parsed = parse_expression(formula, [v.name for v in inputs])
+    return Task(name, family, formula, lambda c: parsed.evaluate(c, {}), inputs, constants)
+
+
 def dev_tasks() -> list[Task]:
     """The hand-written dev laws as tasks (their formulas read by the safe parser)."""
-    tasks = []
-    for law in DEV_LAWS:
-        parsed = parse_expression(law.formula, [v.name for v in law.inputs])
-        tasks.append(
-            Task(
-                law.name,
-                law.family,
-                law.formula,
-                lambda c, p=parsed: p.evaluate(c, {}),
-                law.inputs,
-                count_constants(law.formula),
-            )
-        )
-    return tasks
+    return [
+        _parsed_task(law.name, law.family, law.formula, law.inputs, count_constants(law.formula))
+        for law in DEV_LAWS
+    ]
 
 
 DEGREE_FACTORS = frozenset({90.0, 180.0, 360.0})
@@ -123,20 +121,10 @@ def count_constants(formula: str) -> int:
 
 def random_tasks(seed: int, count: int = 40) -> list[Task]:
     """``count`` laws of the seeded generator of ``bench/random_laws.py``."""
-    tasks = []
-    for law in random_laws(seed, count):
-        parsed = parse_expression(law.formula, [v.name for v in law.inputs])
-        tasks.append(
-            Task(
-                law.name,
-                law.family,
-                law.formula,
-                lambda c, p=parsed: p.evaluate(c, {}),
-                law.inputs,
-                law.constants,
-            )
-        )
-    return tasks
+    return [
+        _parsed_task(law.name, law.family, law.formula, law.inputs, law.constants)
+        for law in random_laws(seed, count)
+    ]
 
 
 def fresh_tasks(seeds: Sequence[int] = FRESH_SEEDS, per_domain: int = 3) -> list[Task]:

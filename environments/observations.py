@@ -10,7 +10,7 @@ search) both go through :func:`law_data`, so they see the same samples.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -33,6 +33,24 @@ def apparatus_for(task_id: str) -> object:
     if apparatus is None:
         raise ExperimentError(f"{task_id} is not a system-level environment")
     return apparatus
+
+
+def run_records(
+    experiments: Sequence[Experiment],
+) -> Iterator[tuple[int, Mapping[str, float], dict[str, np.ndarray]]]:
+    """Each run of a system task's ``experiments``: its experiment index, its controls and
+    its recorded series as float arrays.
+
+    Raises:
+        ExperimentError: a run's record is a number rather than a mapping of series.
+    """
+    for exp in experiments:
+        for point, record in zip(exp.inputs, exp.outputs, strict=True):
+            if not isinstance(record, Mapping):
+                raise ExperimentError(
+                    f"experiment {exp.index}: a number where a recorded series was expected"
+                )
+            yield exp.index, point, {k: np.asarray(v, dtype=float) for k, v in record.items()}
 
 
 def law_data(
@@ -59,19 +77,13 @@ def law_data(
     names = spec.formula_names
     parts: list[dict[str, np.ndarray]] = []
     outputs: list[np.ndarray] = []
-    for exp in experiments:
-        for point, record in zip(exp.inputs, exp.outputs, strict=True):
-            if not isinstance(record, Mapping):
-                raise ExperimentError(
-                    f"experiment {exp.index}: a number where a recorded series was expected"
-                )
-            series = {k: np.asarray(v, dtype=float) for k, v in record.items()}
-            try:
-                columns, y = apparatus.law_samples(point, series)  # type: ignore[attr-defined]
-            except (KeyError, ValueError, IndexError) as exc:
-                raise ExperimentError(f"experiment {exp.index}: unreadable record: {exc}") from None
-            parts.append({n: np.asarray(columns[n], dtype=float) for n in names})
-            outputs.append(np.asarray(y, dtype=float))
+    for index, point, series in run_records(experiments):
+        try:
+            columns, y = apparatus.law_samples(point, series)  # type: ignore[attr-defined]
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ExperimentError(f"experiment {index}: unreadable record: {exc}") from None
+        parts.append({n: np.asarray(columns[n], dtype=float) for n in names})
+        outputs.append(np.asarray(y, dtype=float))
     if not parts:
         return {n: np.empty(0) for n in names}, np.empty(0)
     return {n: np.concatenate([p[n] for p in parts]) for n in names}, np.concatenate(outputs)

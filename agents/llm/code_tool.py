@@ -25,7 +25,7 @@ from discolab.agents.llm.parsing import find_tags, loads_lenient
 from discolab.agents.llm.protocols import read
 from discolab.errors import DiscolabError
 from discolab.sandbox import Limits, Sandbox, SandboxConfig, make_sandbox
-from discolab.types import Experiment, TaskSpec
+from discolab.types import Experiment
 
 CODE_TOOL: dict[str, Any] = {
     "type": "function",
@@ -125,10 +125,9 @@ class CodeRunner:
     limits: Limits = CODE_LIMITS
     _box: Sandbox | None = field(default=None, init=False, repr=False)
 
-    def run(self, code: str, spec: TaskSpec, experiments: Sequence[Experiment]) -> str:
+    def run(self, code: str, experiments: Sequence[Experiment]) -> str:
         """Run ``code`` on the agent's data; the text the model gets back (never raises on
         what the code does)."""
-        del spec  # the data file is the whole input; the spec is in the prompt already
         try:
             box = self._sandbox()
             result = box.run_python(code, files={"data.json": data_file(experiments)})

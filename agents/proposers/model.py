@@ -195,7 +195,7 @@ class ModelLawProposer:
             if code is None or run == self.code_runs:
                 break
             assert self.code is not None
-            output = self.code.run(code, context.spec, context.experiments)
+            output = self.code.run(code, context.experiments)
             logger.info("%s: ran the model's code (%d characters)", code_key, len(code))
             journal.record(
                 code_key,

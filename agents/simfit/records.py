@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from discolab.environments.observations import run_records
 from discolab.errors import ExperimentError
 from discolab.types import Experiment
 
@@ -194,17 +195,11 @@ def record_set(
     """
     controls: list[Mapping[str, float]] = []
     records: list[Mapping[str, np.ndarray]] = []
-    for exp in experiments:
-        for point, record in zip(exp.inputs, exp.outputs, strict=True):
-            if not isinstance(record, Mapping):
-                raise ExperimentError(
-                    f"experiment {exp.index}: a number where a recorded series was expected"
-                )
-            series = {k: np.asarray(v, dtype=float) for k, v in record.items()}
-            if any(s.shape != (int(points),) for s in series.values()):
-                raise ExperimentError(f"experiment {exp.index}: a series without {points} samples")
-            controls.append(dict(point))
-            records.append(series)
+    for index, point, series in run_records(experiments):
+        if any(s.shape != (int(points),) for s in series.values()):
+            raise ExperimentError(f"experiment {index}: a series without {points} samples")
+        controls.append(dict(point))
+        records.append(series)
     if len(controls) > max_runs:
         keep = np.unique(np.linspace(0, len(controls) - 1, max_runs).round().astype(int))
         controls = [controls[i] for i in keep]

@@ -128,7 +128,7 @@ def test_the_data_file_holds_the_agents_measurements_only() -> None:
 def test_a_failing_run_is_output_not_an_exception() -> None:
     runner = CodeRunner(sandbox="process")
     try:
-        text = runner.run("raise SystemExit('boom')", None, [])  # type: ignore[arg-type]
+        text = runner.run("raise SystemExit('boom')", [])
     finally:
         runner.close()
     assert "exited with status 1" in text and "boom" in text
