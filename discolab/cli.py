@@ -1,4 +1,5 @@
-"""The ``discolab`` command line: run, resume, list and show campaigns; list environments.
+"""The ``discolab`` command line: run, evolve, resume, list and show campaigns; list
+environments and construction problems.
 
 The CLI is the only place that talks to people: it renders progress and tables with rich and
 turns every :class:`DiscolabError` into one clear line and an exit code (2 for bad input),
@@ -232,14 +233,72 @@ def _announce(callback: Callable[[Any], None], console: Console) -> Callable[[An
 
 @app.command()
 @_errors_to_exit_codes
+def evolve(
+    config: Annotated[
+        Path, typer.Argument(help="Evolve TOML, e.g. configs/campaigns/evolve-circle-packing.toml")
+    ],
+    db: DbOption = None,
+    campaign_id: Annotated[
+        str | None, typer.Option("--id", help="Use this campaign id instead of a generated one.")
+    ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            "--strategy",
+            help="evolve (parents from the archive) or best-of-n (independent mutations of "
+            "the seed: the sampling baseline at equal evaluations); overrides the config.",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Model string PRESET:MODEL; overrides evolver.proposer."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible base URL.")
+    ] = None,
+) -> None:
+    """Evolve programs for a construction problem, with live progress.
+
+    Candidate programs run only in the sandbox and hand back their construction as data; the
+    trusted verifier recomputes every score. Exit code 3 means the campaign stopped early
+    (model failure or a usage cap); continue it with `discolab resume ID`.
+    """
+    from discolab.evolve_cli import print_evolve_result, run_evolve
+
+    console = _console()
+    result = run_evolve(config, db, campaign_id, strategy, model, base_url, console)
+    print_evolve_result(result, console)
+    _exit_for(result)
+
+
+@app.command()
+@_errors_to_exit_codes
+def problems() -> None:
+    """List the registered construction problems (for `discolab evolve`)."""
+    from discolab.evolve_cli import describe_problems
+
+    describe_problems(_console())
+
+
+@app.command()
+@_errors_to_exit_codes
 def resume(
     campaign_id: Annotated[str, typer.Argument(help="Id shown by `discolab run` or `list`.")],
     db: DbOption = None,
 ) -> None:
-    """Continue a killed or interrupted campaign from its last checkpoint."""
+    """Continue a killed or interrupted campaign (law or evolve) from its last checkpoint."""
+    from discolab.evolve_config import is_evolve_config
+
     console = _console()
     runner = _runner(db)
-    runner.store.get_campaign(campaign_id)  # an unknown id fails before any progress is drawn
+    record = runner.store.get_campaign(campaign_id)  # an unknown id fails before any progress
+    if is_evolve_config(record.config):
+        from discolab.evolve_cli import print_evolve_result, resume_evolve
+
+        result = resume_evolve(campaign_id, runner.database_url, console)
+        print_evolve_result(result, console)
+        _exit_for(result)
+        return
     result = _run_with_progress(lambda cb: runner.resume(campaign_id, on_progress=cb), console)
     _print_result(result, console)
     _exit_for(result)
@@ -251,17 +310,22 @@ def list_campaigns(db: DbOption = None) -> None:
     """List stored campaigns, newest first."""
     runner = _runner(db)
     table = Table(title="campaigns")
-    for col in ("id", "environment", "status", "experiments", "law", "match", "created"):
+    for col in ("id", "task", "status", "experiments/programs", "law/best", "match", "created"):
         table.add_column(col)
     for c in runner.store.list_campaigns():
         summary = c.summary or {}
+        if "programs" in summary:  # an evolve campaign: programs evaluated, best value
+            work, found, match = summary["programs"], summary.get("best_value"), None
+        else:
+            work, found = summary.get("calls_used"), summary.get("final_source")
+            match = summary.get("symbolic_match")
         table.add_row(
             c.id,
             f"{c.env_id} {_options_text(c.env_options)}",
             c.status,
-            _fmt(summary.get("calls_used")),
-            _fmt(summary.get("final_source")),
-            _fmt(summary.get("symbolic_match")),
+            _fmt(work),
+            _fmt(found, 10),
+            _fmt(match),
             str(c.created_at)[:19],
         )
     _console().print(table)
@@ -282,13 +346,24 @@ def show(
     prompts: Annotated[
         bool, typer.Option("--prompts", help="Every model prompt and completion, in order.")
     ] = False,
+    code: Annotated[
+        bool, typer.Option("--code", help="Evolve campaigns: print the best program's code.")
+    ] = False,
 ) -> None:
-    """Show a campaign and its hall of fame (expression, complexity, RMSLE, symbolic match)."""
+    """Show a campaign: a law campaign's hall of fame (expression, complexity, RMSLE,
+    symbolic match), or an evolve campaign's best program, score history, archive occupancy
+    per island and the lineage of the best."""
+    from discolab.evolve_config import is_evolve_config
     from discolab.hall_of_fame import hall_of_fame
 
     console = _console()
     runner = _runner(db)
     record = runner.store.get_campaign(campaign_id)
+    if is_evolve_config(record.config):
+        from discolab.evolve_cli import show_program_campaign
+
+        show_program_campaign(runner.store, record, console, code=code)
+        return
     summary = record.summary or {}
     console.print(f"[bold]{record.id}[/]  {record.name}")
     console.print(f"environment {record.env_id} {_options_text(record.env_options)}")

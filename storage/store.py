@@ -214,19 +214,21 @@ class CampaignStore:
                 stored.append(candidate_of(row))
             return stored
 
-    def candidates(self, campaign_id: str) -> list[ScoredRecord]:
-        """Every candidate of a campaign with its latest evaluation, in insertion order."""
+    def candidates(self, campaign_id: str, *, generation: int | None = None) -> list[ScoredRecord]:
+        """Every candidate of a campaign (of one ``generation`` when given) with its latest
+        evaluation, in insertion order."""
         with self.db.read() as session:
             self._campaign(session, campaign_id)
+            which = [col(CandidateRow.campaign_id) == campaign_id]
+            if generation is not None:
+                which.append(col(CandidateRow.generation) == generation)
             rows = session.exec(
-                select(CandidateRow)
-                .where(CandidateRow.campaign_id == campaign_id)
-                .order_by(col(CandidateRow.seq))
+                select(CandidateRow).where(*which).order_by(col(CandidateRow.seq))
             ).all()
             evaluations = session.exec(
                 select(EvaluationRow)
                 .join(CandidateRow, col(EvaluationRow.candidate_id) == col(CandidateRow.id))
-                .where(CandidateRow.campaign_id == campaign_id)
+                .where(*which)
                 .order_by(col(EvaluationRow.id))
             ).all()
             latest = {e.candidate_id: e for e in evaluations}

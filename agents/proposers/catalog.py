@@ -160,12 +160,38 @@ def make_model_proposer(
     environ: Mapping[str, str] | None = None,
 ) -> Proposer:
     """A :class:`ModelLawProposer` for one model string or an ``ensemble``."""
-    from discolab.agents.llm.client import ChatClient, ClientSettings
-    from discolab.agents.llm.ensemble import Ensemble, Member
-    from discolab.agents.llm.presets import merge_presets, resolve_model
     from discolab.agents.proposers.model import ModelLawProposer
 
     opts = model_options(options)
+    clients = make_ensemble(name, opts, ensemble, presets, environ)
+    code = None
+    if opts.code_tool:
+        from discolab.agents.llm.code_tool import CodeRunner
+
+        code = CodeRunner(sandbox=opts.code_sandbox or "auto")
+    return ModelLawProposer(
+        clients,
+        protocol=opts.protocol,
+        max_laws=opts.max_laws,
+        inversion=opts.inversion,
+        code=code,
+        code_runs=opts.code_runs,
+    )
+
+
+def make_ensemble(
+    name: str,
+    opts: ModelOptions,
+    ensemble: Sequence[Mapping[str, Any]],
+    presets: Mapping[str, Mapping[str, Any]],
+    environ: Mapping[str, str] | None = None,
+) -> Any:
+    """The :class:`~discolab.agents.llm.ensemble.Ensemble` of clients for a model string
+    (``PRESET:MODEL``) or ``ensemble`` with its entries; shared by law and program proposers."""
+    from discolab.agents.llm.client import ChatClient, ClientSettings
+    from discolab.agents.llm.ensemble import Ensemble, Member
+    from discolab.agents.llm.presets import merge_presets, resolve_model
+
     known = merge_presets(presets)
     if name == "ensemble":
         if not ensemble:
@@ -195,19 +221,7 @@ def make_model_proposer(
         endpoint = resolve_model(model, known, base_url=url or opts.base_url or None, where=where)
         client = ChatClient(endpoint, settings, endpoint.api_key(env))
         members.append(Member(client, float(weight)))
-    code = None
-    if opts.code_tool:
-        from discolab.agents.llm.code_tool import CodeRunner
-
-        code = CodeRunner(sandbox=opts.code_sandbox or "auto")
-    return ModelLawProposer(
-        Ensemble(members),
-        protocol=opts.protocol,
-        max_laws=opts.max_laws,
-        inversion=opts.inversion,
-        code=code,
-        code_runs=opts.code_runs,
-    )
+    return Ensemble(members)
 
 
 def _check_options(factory: Any, options: Mapping[str, Any]) -> None:
