@@ -185,7 +185,9 @@ class ProgramArchive:
         ``parents[i]`` the parent ids of ``programs[i]`` as stored. For each ``i`` this calls,
         in order: ``add(programs[i])``; ``note_sampled(pid)`` for each ``pid`` in
         ``parents[i]``; ``on_completed(i + 1)``. A live evolver that makes exactly these calls
-        after storing each evaluation ends in the same state as the replay.
+        after storing each evaluation ends in the same state as the replay; a parent drawn
+        for a child that was never stored (a crash mid-evaluation) is counted by neither.
+        ``i + 1`` counts every stored evaluation, failed ones included.
 
         Raises ValueError when the two iterables differ in length, TypeError when a parent
         list is a bare string (which would otherwise be read as one id per character).
