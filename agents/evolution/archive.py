@@ -142,6 +142,21 @@ class ProgramArchive:
         placed, evicted = self._offer(program.island, cell, program)
         return Insertion(island=program.island, cell=cell, placed=placed, evicted=evicted)
 
+    def add_everywhere(self, program: ArchivedProgram) -> list[Insertion]:
+        """Add a program to its island, then offer it to every other island's grid (as a
+        migrant: same id, same features). The evolver seeds every island with the seed
+        program this way."""
+        first = self.add(program)
+        if program.failed:
+            return [first]
+        cell = self.cell_of(program.features)
+        others = []
+        for island in range(self.settings.islands):
+            if island != program.island:
+                placed, evicted = self._offer(island, cell, program)
+                others.append(Insertion(island=island, cell=cell, placed=placed, evicted=evicted))
+        return [first, *others]
+
     def note_sampled(self, program_id: str) -> None:
         """Record that ``program_id`` was used as a parent (raising its sampling penalty).
 

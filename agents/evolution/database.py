@@ -118,18 +118,18 @@ class ProgramDatabase:
             "behaviour": float(metrics.get("behaviour", 0.0)),
         }
         iteration = int(candidate.metadata.get("iteration", self.completed))
-        islands = range(self.settings.islands) if candidate.generation == 0 else [candidate.island]
-        for island in islands:
-            self.archive.add(
-                ArchivedProgram(
-                    id=candidate.id,
-                    island=island,
-                    fitness=fitness,
-                    features=features,
-                    generation=candidate.generation,
-                    iteration=iteration,
-                )
-            )
+        program = ArchivedProgram(
+            id=candidate.id,
+            island=min(candidate.island, self.settings.islands - 1),
+            fitness=fitness,
+            features=features,
+            generation=candidate.generation,
+            iteration=iteration,
+        )
+        if candidate.generation == 0:
+            self.archive.add_everywhere(program)
+        else:
+            self.archive.add(program)
         for parent in candidate.parent_ids:
             self.archive.note_sampled(parent)
         self.completed += 1

@@ -64,7 +64,9 @@ def test_runs_to_the_program_budget_with_contiguous_iterations(tmp_path) -> None
     state, database = _run(store, evaluator, tmp_path, iterations=25)
     programs = _programs(store)
     assert [p[0] for p in programs] == list(range(25))
-    assert evaluator.calls == sum(1 for r in store.candidates("evo") if r.candidate.metadata["stage"] != "propose")
+    assert evaluator.calls == sum(
+        1 for r in store.candidates("evo") if r.candidate.metadata["stage"] != "propose"
+    )
     assert "program budget of 25" in state["stop_reason"]
     assert state["iterations"] == 25
     assert database.completed == 25
@@ -98,7 +100,9 @@ def test_an_interrupted_run_resumes_to_exactly_the_uninterrupted_result(tmp_path
     second = ToyEvaluator()
     state, _ = _run(killed, second, tmp_path / "b", iterations=30)
     assert _programs(killed) == _programs(whole)  # same programs, same scores, same numbers
-    evaluated = sum(1 for r in killed.candidates("evo") if r.candidate.metadata["stage"] != "propose")
+    evaluated = sum(
+        1 for r in killed.candidates("evo") if r.candidate.metadata["stage"] != "propose"
+    )
     assert first.calls - 0 + second.calls >= evaluated
     # nothing stored before the kill is evaluated again after it:
     assert second.calls == evaluated - (first.calls - _in_flight_lost(first, stored_before, killed))
