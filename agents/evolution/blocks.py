@@ -1,0 +1,114 @@
+"""EVOLVE-BLOCKs as syntax trees: dedent and parse a block, re-emit a tree at its indentation.
+
+The evolver's operators work on ``ast`` trees, never on text, so a block is cut out of its
+program with :func:`discolab.agents.edits.layout`, dedented (a block may sit inside a function
+body), parsed with ``ast.parse`` (syntax only, nothing is executed) and, after a change,
+re-emitted with ``ast.unparse`` and re-indented to the block's own indentation. ``ast.unparse``
+drops the comments and blank lines inside a re-emitted block; that is accepted, since only the
+blocks an operator changed are re-emitted and the code outside the blocks is never touched.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from discolab.agents.edits import Layout, layout
+
+
+@dataclass(frozen=True)
+class BlockCode:
+    """One EVOLVE-BLOCK ready for tree surgery.
+
+    Attributes:
+        index: the block's position among the program's blocks.
+        code: the block's text with its common indentation removed (line count unchanged).
+        indent: that indentation, put back in front of every re-emitted line.
+        offset: how many program lines precede the block's first line (for line numbers).
+    """
+
+    index: int
+    code: str
+    indent: str
+    offset: int
+
+    def parse(self) -> ast.Module:
+        """A fresh tree of the block (a new one on every call, so a failed try leaves no trace)."""
+        return ast.parse(self.code)
+
+    def emit(self, tree: ast.Module) -> str:
+        """The block text for ``tree``: unparsed, re-indented, ending with a newline."""
+        if not tree.body:
+            return ""
+        lines = ast.unparse(tree).splitlines()
+        return "".join(f"{self.indent}{line}\n" if line.strip() else "\n" for line in lines)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed program: its layout and one :class:`BlockCode` per block (None if unparsable)."""
+
+    program: str
+    layout: Layout
+    blocks: tuple[BlockCode | None, ...]
+
+    @property
+    def mutable(self) -> tuple[BlockCode, ...]:
+        """The blocks whose code parses on its own and can therefore be rewritten."""
+        return tuple(block for block in self.blocks if block is not None)
+
+    def with_blocks(self, trees: dict[int, ast.Module]) -> str:
+        """The program with the blocks in ``trees`` re-emitted and every other block verbatim."""
+        texts = list(self.layout.blocks)
+        for index, tree in trees.items():
+            block = self.blocks[index]
+            if block is None:
+                raise ValueError(f"block {index} does not parse and cannot be rewritten")
+            texts[index] = block.emit(tree)
+        return self.layout.join(texts)
+
+
+def read_source(program: str) -> Source | str:
+    """The program cut into parsed blocks, or a one-line reason why it cannot be mutated."""
+    try:
+        cut = layout(program)
+    except ValueError as exc:
+        return f"the program has no usable EVOLVE-BLOCK: {exc}"
+    try:
+        ast.parse(program)
+    except SyntaxError as exc:
+        return f"the program does not parse: {exc.msg} at line {exc.lineno}"
+    blocks: list[BlockCode | None] = []
+    offset = 0
+    for index, text in enumerate(cut.blocks):
+        offset += cut.outside[index].count("\n")
+        blocks.append(_block(index, text, offset, _marker_indent(cut.outside[index])))
+        offset += text.count("\n")
+    source = Source(program, cut, tuple(blocks))
+    if not source.mutable:
+        return "no EVOLVE-BLOCK parses on its own after dedenting"
+    return source
+
+
+def _marker_indent(before: str) -> str:
+    """The indentation of the START marker line that ends ``before``."""
+    last = before.rstrip("\n").rsplit("\n", 1)[-1]
+    return last[: len(last) - len(last.lstrip())]
+
+
+def _block(index: int, text: str, offset: int, fallback: str) -> BlockCode | None:
+    """Dedent by the first code line's indentation; lines not carrying it are kept as they are
+    (comments further left, continuation lines of strings) so that parsing is not disturbed."""
+    lines = text.splitlines(keepends=True)
+    code_lines = [x for x in lines if x.strip() and not x.lstrip().startswith("#")]
+    indent = code_lines[0][: len(code_lines[0]) - len(code_lines[0].lstrip())] if code_lines else ""
+    if not code_lines:
+        indent = fallback
+    dedented = "".join(
+        x[len(indent) :] if x.startswith(indent) else ("\n" if not x.strip() else x) for x in lines
+    )
+    try:
+        ast.parse(dedented)
+    except SyntaxError:
+        return None
+    return BlockCode(index, dedented, indent, offset)

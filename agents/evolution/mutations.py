@@ -1,0 +1,296 @@
+"""The built-in, offline program mutator of the evolver: real edits of the Python AST.
+
+Only the code between ``# EVOLVE-BLOCK-START`` and ``# EVOLVE-BLOCK-END`` changes. A block is
+parsed (``ast.parse``; candidate code is never executed, compiled or evaluated here), one
+operator edits the tree, and the block is re-emitted with ``ast.unparse`` at its original
+indentation, so comments inside a changed block are lost; code outside the blocks stays
+byte-for-byte the parent's, which :func:`discolab.agents.edits.validate` checks on every child.
+
+Operators (see :data:`DEFAULT_WEIGHTS`): ``constant`` (perturb a numeric literal),
+``operator_swap`` (+/-, * and /, and/or), ``compare_swap`` (< <= > >=), ``call_swap`` (within
+:data:`~discolab.agents.evolution.ast_ops.CALL_FAMILIES`), ``delete`` (a statement, by the
+heuristic of :func:`~discolab.agents.evolution.statements.deletable`), ``insert`` (a donor's
+statement), ``duplicate`` (copy, perturb and paste a statement of the program itself) and
+``crossover`` (with a donor). Every child parses, keeps its markers and outside code, and
+differs from its parent after normalisation; when no operator can make one, the result has
+``program=None`` and the reason in ``description``. Nothing raises on a bad program.
+
+All randomness comes from the caller's ``numpy.random.Generator``: the same program, donors
+and generator state give the same child.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from discolab.agents.edits import validate
+from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site
+from discolab.agents.evolution.blocks import BlockCode, Source, read_source
+from discolab.agents.evolution.statements import (
+    Donors,
+    cross_bodies,
+    defined_names,
+    delete_sites,
+    donor_statements,
+    duplicate_sites,
+    insert_sites,
+    loads,
+)
+
+OPERATORS: tuple[str, ...] = (
+    "constant",
+    "operator_swap",
+    "compare_swap",
+    "call_swap",
+    "delete",
+    "insert",
+    "duplicate",
+    "crossover",
+)
+# Constant perturbation dominates: it is what improves numeric constructions most. Operators
+# with no site in the program drop out and the rest are renormalised; without donors,
+# ``insert`` lends its weight to ``duplicate`` and ``crossover`` is unavailable.
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "constant": 0.45,
+    "operator_swap": 0.07,
+    "compare_swap": 0.05,
+    "call_swap": 0.06,
+    "delete": 0.08,
+    "insert": 0.10,
+    "duplicate": 0.09,
+    "crossover": 0.10,
+}
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One child program and how it was made.
+
+    Attributes:
+        program: the child's full text (outside-block code byte-identical to the parent's), or
+            None when no operator could produce a valid child distinct from the parent.
+        operator: the operator's name (one of :data:`OPERATORS`, ``a+b`` for several steps,
+            ``none`` on failure).
+        description: one line for feedback and lineage, e.g. ``constant 0.35 -> 0.412 at line
+            14``, or the reason there is no child.
+    """
+
+    program: str | None
+    operator: str
+    description: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether a child came out."""
+        return self.program is not None
+
+
+def _fail(reason: str) -> Mutation:
+    return Mutation(program=None, operator="none", description=reason)
+
+
+def _canonical(block: BlockCode, tree: ast.Module | None = None) -> str:
+    """A block's code with formatting and comments normalised away, to compare meanings."""
+    return ast.unparse(tree if tree is not None else block.parse())
+
+
+def _donor_sources(donors: Sequence[str]) -> list[Source]:
+    return [s for s in (read_source(d) for d in donors) if isinstance(s, Source)]
+
+
+def _sites(operator: str, tree: ast.Module, program_loads: set[str], donors: Donors) -> list[Site]:
+    if operator in EXPRESSION_SITES:
+        return EXPRESSION_SITES[operator](tree)
+    if operator == "delete":
+        return delete_sites(tree, program_loads)
+    if operator == "insert":
+        return insert_sites(tree, donors)
+    if operator == "duplicate":
+        return duplicate_sites(tree)
+    raise ValueError(f"unknown operator {operator!r}; choose from {OPERATORS}")
+
+
+def _weights(
+    operators: Sequence[str] | None, weights: Mapping[str, float] | None
+) -> dict[str, float]:
+    chosen = tuple(operators) if operators is not None else OPERATORS
+    unknown = [op for op in chosen if op not in OPERATORS]
+    if unknown:
+        raise ValueError(f"unknown operator(s) {unknown}; choose from {OPERATORS}")
+    table = {**DEFAULT_WEIGHTS, **(weights or {})}
+    bad = {op: w for op, w in table.items() if not (w >= 0)}
+    if bad:
+        raise ValueError(f"operator weights must be >= 0, got {bad}")
+    return {op: float(table.get(op, 0.0)) for op in chosen}
+
+
+def mutate(
+    program: str,
+    rng: np.random.Generator,
+    donors: Sequence[str] = (),
+    *,
+    operators: Sequence[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    max_tries: int = 20,
+) -> Mutation:
+    """One child of ``program`` made by one operator drawn by weight.
+
+    ``donors`` are other programs (e.g. archive elites) whose statements ``insert`` copies and
+    with which ``crossover`` mixes. ``operators`` restricts the choice, ``weights`` overrides
+    :data:`DEFAULT_WEIGHTS`. A try that yields an invalid or unchanged child is retried with a
+    new draw, up to ``max_tries`` times. ValueError only for an unknown operator or a negative
+    weight (a caller's mistake); a bad program gives ``program=None``.
+    """
+    table = _weights(operators, weights)
+    source = read_source(program)
+    if isinstance(source, str):
+        return _fail(source)
+    donor_sources = _donor_sources(donors)
+    donor_trees = [b.parse() for s in donor_sources for b in s.mutable]
+    pool = Donors(tuple(donor_statements(donor_trees)), frozenset())
+    if pool.statements:
+        pool = Donors(pool.statements, frozenset(defined_names(ast.parse(program))))
+    elif "duplicate" in table:
+        table["duplicate"] += table.pop("insert", 0.0)
+    if not donor_sources:
+        table.pop("crossover", None)
+    program_loads = loads(ast.parse(program))
+    blocks = source.mutable
+    last = "no operator applies"
+    crossover_failures = 0
+    for _ in range(max_tries):
+        live = {op: w for op, w in table.items() if w > 0}
+        if not live:
+            break
+        names = sorted(live)
+        p = np.array([live[n] for n in names])
+        operator = names[int(rng.choice(len(names), p=p / p.sum()))]
+        if operator == "crossover":
+            donor = donor_sources[int(rng.integers(len(donor_sources)))]
+            child = _crossover(source, donor, rng)
+            if child.ok:
+                return child
+            last = child.description
+            crossover_failures += 1
+            if crossover_failures >= min(len(donor_sources), 3):
+                table.pop("crossover")
+            continue
+        trees = {b.index: b.parse() for b in blocks}
+        sites = [
+            (b, site)
+            for b in blocks
+            for site in _sites(operator, trees[b.index], program_loads, pool)
+        ]
+        if not sites:
+            table.pop(operator)
+            last = f"no site for {operator}"
+            continue
+        weights_ = np.array([s.weight for _, s in sites])
+        block, site = sites[int(rng.choice(len(sites), p=weights_ / weights_.sum()))]
+        try:
+            what = site.apply(rng)
+            child = _child(source, {block.index: trees[block.index]})
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+            last = f"{operator} failed: {exc}"
+            continue
+        if isinstance(child, str):
+            last = child
+            continue
+        return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
+    return _fail(f"no valid distinct child after {max_tries} tries ({last})")
+
+
+def _child(source: Source, trees: dict[int, ast.Module]) -> str:
+    """The validated child program, or a reason string when it is unchanged or invalid."""
+    changed = {
+        i: t
+        for i, t in trees.items()
+        if _canonical(source.blocks[i], t) != _canonical(source.blocks[i])
+    }
+    if not changed:
+        return "the change is a no-op"
+    result = validate(source.program, source.with_blocks(changed))
+    return result.program if result.program is not None else (result.error or "invalid child")
+
+
+def _crossover(source: Source, other: Source, rng: np.random.Generator, tries: int = 8) -> Mutation:
+    """Cross each block of ``source`` with the block at the same position in ``other``."""
+    pairs = [
+        (b, other.blocks[b.index])
+        for b in source.mutable
+        if b.index < len(other.blocks) and other.blocks[b.index] is not None
+    ]
+    if not pairs:
+        return _fail("crossover: the second parent has no parsable block in a matching position")
+    last = "no distinct mix"
+    for _ in range(tries):
+        trees: dict[int, ast.Module] = {}
+        notes = []
+        for mine, theirs in pairs:
+            body, note = cross_bodies(mine.parse().body, theirs.parse().body, rng)
+            trees[mine.index] = ast.Module(body=body, type_ignores=[])
+            notes.append(note)
+        if all(_canonical(t, trees[t.index]) == _canonical(t) for t, _ in pairs):
+            continue
+        if all(ast.unparse(trees[a.index]) == _canonical(b) for a, b in pairs):
+            last = "the mix equals the second parent"
+            continue
+        child = _child(source, trees)
+        if isinstance(child, str):
+            last = child
+            continue
+        return Mutation(child, "crossover", "; ".join(notes))
+    return _fail(f"crossover: no valid child distinct from both parents ({last})")
+
+
+def crossover(first: str, second: str, rng: np.random.Generator) -> Mutation:
+    """A child mixing two parents' blocks; the code outside the blocks is the first's.
+
+    Blocks pair up by position. Where two paired blocks have the same top-level structure,
+    each statement comes from either parent with probability 1/2 (matching defs are crossed
+    inside); otherwise a prefix of one block is spliced to a suffix of the other.
+    """
+    mine, theirs = read_source(first), read_source(second)
+    if isinstance(mine, str):
+        return _fail(f"crossover: first parent: {mine}")
+    if isinstance(theirs, str):
+        return _fail(f"crossover: second parent: {theirs}")
+    return _crossover(mine, theirs, rng)
+
+
+def mutate_many(
+    program: str,
+    rng: np.random.Generator,
+    donors: Sequence[str] = (),
+    steps: int = 1,
+    *,
+    operators: Sequence[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    max_tries: int = 20,
+) -> Mutation:
+    """``steps`` successive mutations, each of the previous child; descriptions are joined
+    with ``; `` and operators with ``+``. A step that finds no child is skipped; the result is
+    None only when no step succeeds or the steps cancel out."""
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    current, ops, notes = program, [], []
+    last = ""
+    for _ in range(steps):
+        step = mutate(
+            current, rng, donors, operators=operators, weights=weights, max_tries=max_tries
+        )
+        if step.program is None:
+            last = step.description
+            continue
+        current = step.program
+        ops.append(step.operator)
+        notes.append(step.description)
+    if not ops:
+        return _fail(last)
+    if current == program:
+        return _fail("the mutations cancelled out")
+    return Mutation(current, "+".join(ops), "; ".join(notes))

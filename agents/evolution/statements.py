@@ -1,0 +1,273 @@
+"""Statement-level mutation sites and crossover of statement bodies.
+
+Deletion, insertion from donors and duplicate-and-perturb act on statement lists (a block's
+top level or any nested body). They aim for runnable children by cheap, documented heuristics
+rather than guarantees: an invalid child now and then is fine, the evaluator fails it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site, pick
+
+MAX_NODES = 80  # a copied statement has at most this many AST nodes
+MAX_LINES = 10  # ... and unparses to at most this many lines
+_COPYABLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, ast.For)
+_JUMPS = (
+    ast.Return,
+    ast.Yield,
+    ast.YieldFrom,
+    ast.Await,
+    ast.Break,
+    ast.Continue,
+    ast.Global,
+    ast.Nonlocal,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+_BUILTINS = frozenset(dir(builtins))
+
+
+def bodies(tree: ast.AST) -> list[list[ast.stmt]]:
+    """Every non-empty statement list in the tree (module, def, loop, if/else, try, with...)."""
+    found = []
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            value = getattr(node, field, None)
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                found.append(value)
+    return found
+
+
+def loads(node: ast.AST) -> set[str]:
+    """Names read anywhere under ``node``."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def bound(node: ast.AST) -> set[str]:
+    """Names a statement binds in its own scope: stores, def/class names, imports, arguments
+    (without looking into nested function or class bodies)."""
+    names: set[str] = set()
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(current.name)
+            if current is not node:
+                continue
+        if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Store):
+            names.add(current.id)
+        elif isinstance(current, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name.split(".")[0] for a in current.names}
+        elif isinstance(current, ast.arg):
+            names.add(current.arg)
+        stack.extend(ast.iter_child_nodes(current))
+    return names
+
+
+def _trivial(stmt: ast.stmt) -> bool:
+    """``pass``, a docstring or a bare constant: deleting one changes nothing."""
+    return isinstance(stmt, ast.Pass) or (
+        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+    )
+
+
+def deletable(body: list[ast.stmt], i: int, program_loads: set[str]) -> bool:
+    """The deletion heuristic. Never delete: a return/global/nonlocal (a function without its
+    return is almost always broken), a no-op (pass, docstring), a def/class/import whose name
+    is read anywhere in the program (the code outside the block may call it), or a statement
+    binding a name that a later statement of the same body reads, unless the statement reads
+    that name itself (``x = x * 0.9``: x stays defined without it)."""
+    stmt = body[i]
+    if isinstance(stmt, ast.Return | ast.Global | ast.Nonlocal) or _trivial(stmt):
+        return False
+    if isinstance(stmt, _DEFINITIONS):
+        return not (bound(stmt) & program_loads)
+    if isinstance(stmt, ast.AugAssign):
+        return True
+    needed = bound(stmt) - loads(stmt)
+    later = set().union(*(loads(s) for s in body[i + 1 :])) if i + 1 < len(body) else set()
+    return not (needed & later)
+
+
+def delete_sites(tree: ast.AST, program_loads: set[str]) -> list[Site]:
+    """One site per deletable statement of a body that keeps at least one statement."""
+    return [
+        Site(body[i].lineno, _delete(body, i))
+        for body in bodies(tree)
+        if len(body) >= 2
+        for i in range(len(body))
+        if deletable(body, i, program_loads)
+    ]
+
+
+def _delete(body: list[ast.stmt], i: int) -> Callable[..., str]:
+    def apply(rng: np.random.Generator) -> str:
+        stmt = body.pop(i)
+        return f"delete {_head(stmt)!r}"
+
+    return apply
+
+
+def _head(stmt: ast.stmt) -> str:
+    """The first line of a statement, shortened, for descriptions."""
+    first = ast.unparse(stmt).splitlines()[0]
+    return first if len(first) <= 60 else first[:57] + "..."
+
+
+def copyable(stmt: ast.stmt) -> bool:
+    """A simple, bounded statement that can be pasted into another body: an assignment, a call,
+    an if or a for, with no return, yield, break, continue or nested definition in it."""
+    if not isinstance(stmt, _COPYABLE) or _trivial(stmt):
+        return False
+    if isinstance(stmt, ast.Expr) and not isinstance(stmt.value, ast.Call):
+        return False
+    nodes = list(ast.walk(stmt))
+    if len(nodes) > MAX_NODES or any(isinstance(n, _JUMPS) for n in nodes):
+        return False
+    return len(ast.unparse(stmt).splitlines()) <= MAX_LINES
+
+
+def donor_statements(trees: list[ast.Module]) -> list[ast.stmt]:
+    """The copyable statements of donor blocks, each distinct text once, in a fixed order."""
+    seen: dict[str, ast.stmt] = {}
+    for tree in trees:
+        for body in bodies(tree):
+            for stmt in body:
+                if copyable(stmt):
+                    seen.setdefault(ast.unparse(stmt), stmt)
+    return list(seen.values())
+
+
+def defined_names(tree: ast.AST) -> set[str]:
+    """Every name bound anywhere in a program (any scope) plus the builtins."""
+    names = set(_BUILTINS)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt | ast.arg | ast.comprehension):
+            names |= bound(node)
+    return names
+
+
+AVAILABLE_WEIGHT = 1.0  # a donor statement whose read names all exist in the child
+MISSING_WEIGHT = 0.02  # ... and one reading a name the child never defines
+
+
+@dataclass(frozen=True)
+class Donors:
+    """Statements to insert and the child's names they should read."""
+
+    statements: tuple[ast.stmt, ...]
+    names: frozenset[str]
+
+    def weights(self) -> np.ndarray:
+        """Prefer statements whose read names (minus the ones they bind) exist in the child."""
+        return np.array(
+            [
+                AVAILABLE_WEIGHT if loads(s) - bound(s) <= self.names else MISSING_WEIGHT
+                for s in self.statements
+            ]
+        )
+
+
+def insert_sites(tree: ast.AST, donors: Donors) -> list[Site]:
+    """One site per (body, position) of the child; the donor statement is drawn on apply."""
+    if not donors.statements:
+        return []
+    return [
+        Site(body[min(i, len(body) - 1)].lineno, _insert(body, i, donors))
+        for body in bodies(tree)
+        for i in range(len(body) + 1)
+    ]
+
+
+def _insert(body: list[ast.stmt], i: int, donors: Donors) -> Callable[..., str]:
+    def apply(rng: np.random.Generator) -> str:
+        weights = donors.weights()
+        stmt = donors.statements[int(rng.choice(len(weights), p=weights / weights.sum()))]
+        body.insert(i, copy.deepcopy(stmt))
+        return f"insert donor statement {_head(stmt)!r}"
+
+    return apply
+
+
+def duplicate_sites(tree: ast.AST) -> list[Site]:
+    """One site per copyable statement: copy it, perturb the copy, paste it later in its body."""
+    return [
+        Site(stmt.lineno, _duplicate(body, i))
+        for body in bodies(tree)
+        for i, stmt in enumerate(body)
+        if copyable(stmt)
+    ]
+
+
+def _duplicate(body: list[ast.stmt], i: int) -> Callable[..., str]:
+    def apply(rng: np.random.Generator) -> str:
+        twin = ast.Module(body=[copy.deepcopy(body[i])], type_ignores=[])
+        change = "unchanged"
+        for kind in ("constant", "operator_swap", "call_swap", "compare_swap"):
+            sites = EXPRESSION_SITES[kind](twin)
+            if sites:
+                change = pick(sites, rng).apply(rng)
+                break
+        at = int(rng.integers(i + 1, len(body) + 1))
+        body.insert(at, twin.body[0])
+        return f"duplicate {_head(body[i])!r} ({change})"
+
+    return apply
+
+
+def _signature(stmt: ast.stmt) -> tuple[str, str]:
+    """What must match for two statements to be exchangeable: their kind and what they bind
+    (a def's name and arguments, an assignment's targets)."""
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+        return type(stmt).__name__, f"{stmt.name}({ast.unparse(stmt.args)})"
+    if isinstance(stmt, ast.ClassDef):
+        return "ClassDef", stmt.name
+    if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        return type(stmt).__name__, ",".join(ast.unparse(t) for t in targets)
+    return type(stmt).__name__, ""
+
+
+def cross_bodies(
+    first: list[ast.stmt], second: list[ast.stmt], rng: np.random.Generator
+) -> tuple[list[ast.stmt], str]:
+    """Mix two statement lists. With the same structure (same kinds, same bound names) each
+    statement comes from either parent with probability 1/2, and two matching defs are
+    crossed inside their bodies; otherwise a prefix of one list is spliced to a suffix of the
+    other. Returns copies, so neither parent tree is changed."""
+    if [_signature(s) for s in first] == [_signature(s) for s in second]:
+        mixed: list[ast.stmt] = []
+        taken = 0
+        for a, b in zip(first, second, strict=True):
+            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and ast.dump(a) != ast.dump(b):
+                head = copy.deepcopy(a if rng.random() < 0.5 else b)
+                head.body, _ = cross_bodies(a.body, b.body, rng)
+                mixed.append(head)
+                taken += 1
+            elif rng.random() < 0.5:
+                mixed.append(copy.deepcopy(a))
+            else:
+                mixed.append(copy.deepcopy(b))
+                taken += 1
+        return mixed, f"crossover: {taken} of {len(first)} statements from the second parent"
+    if rng.random() < 0.5:
+        head, tail, names = first, second, ("first", "second")
+    else:
+        head, tail, names = second, first, ("second", "first")
+    k = int(rng.integers(1, len(head) + 1)) if len(head) > 1 else 1
+    j = int(rng.integers(0, len(tail))) if tail else 0
+    spliced = [copy.deepcopy(s) for s in head[:k] + tail[j:]]
+    return spliced, (
+        f"crossover splice: {k} leading statements of the {names[0]} parent"
+        f" + {len(tail) - j} trailing of the {names[1]}"
+    )
