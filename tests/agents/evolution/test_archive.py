@@ -426,3 +426,17 @@ def test_settings_accept_toml_shapes_and_stay_read_only() -> None:
         config.ranges["behaviour"] = (0.0, 1.0)  # type: ignore[index]
     assert ArchiveSettings() == ArchiveSettings()
     assert ProgramArchive(config).cell_of({"behaviour": 1.5}) == (6,)
+
+
+def test_add_everywhere_seeds_every_island_once() -> None:
+    settings = ArchiveSettings(islands=3, bins=4)
+    archive = ProgramArchive(settings)
+    seed = ArchivedProgram(
+        id="seed", island=0, fitness=1.0, features={"code_length": 10.0, "behaviour": 0.5}
+    )
+    insertions = archive.add_everywhere(seed)
+    assert [i.island for i in insertions] == [0, 1, 2] and all(i.placed for i in insertions)
+    assert archive.occupancy() == {0: 1, 1: 1, 2: 1}
+    assert len(archive) == 1
+    failed = ArchivedProgram(id="bad", island=0, fitness=None, features={})
+    assert len(archive.add_everywhere(failed)) == 1 and archive.occupancy()[1] == 1

@@ -6,8 +6,8 @@ import sqlite3
 from contextlib import closing
 
 import pytest
+from evolve_toy import SEED, ToyEvaluator
 from langgraph.checkpoint.sqlite import SqliteSaver
-from toy import SEED, ToyEvaluator
 
 from discolab.agents.evolution.database import ProgramDatabase, archive_settings
 from discolab.agents.evolution.proposals import BuiltinProgramProposer
