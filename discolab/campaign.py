@@ -107,6 +107,19 @@ def new_campaign_id(name: str) -> str:
     return f"{slug}-{uuid.uuid4().hex[:6]}"
 
 
+def make_journal(
+    store: CampaignStore,
+    cid: str,
+    limits: Mapping[str, Any],
+    pricing: Mapping[str, Mapping[str, float]],
+) -> CallJournal:
+    """The model-call journal of a campaign with its ``[limits]`` caps and ``[pricing]``;
+    law and evolve campaigns share it."""
+    caps = Limits(**dict(limits))
+    prices = {model: Price(**dict(price)) for model, price in pricing.items()}
+    return CallJournal(store.calls, cid, limits=caps, pricing=prices)
+
+
 @contextmanager
 def _checkpointer(database_url: str) -> Iterator[SqliteSaver]:
     path = checkpoint_path(database_url)
@@ -200,9 +213,7 @@ class CampaignRunner:
         return env, proposer
 
     def _journal(self, cid: str, config: CampaignConfig) -> CallJournal:
-        limits = Limits(**dict(config.limits))
-        pricing = {model: Price(**dict(price)) for model, price in config.pricing.items()}
-        return CallJournal(self.store.calls, cid, limits=limits, pricing=pricing)
+        return make_journal(self.store, cid, config.limits, config.pricing)
 
     def _drive(
         self,

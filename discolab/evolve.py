@@ -24,11 +24,8 @@ from discolab.agents.evolution.proposals import (
     ProgramProposer,
 )
 from discolab.agents.evolver import EvolverSettings, EvolverState, build_evolver, recursion_limit
-from discolab.agents.llm.accounting import Limits as UsageLimits
-from discolab.agents.llm.accounting import Price
-from discolab.agents.llm.journal import CallJournal
 from discolab.assistance import label
-from discolab.campaign import CampaignResult, _checkpointer, new_campaign_id
+from discolab.campaign import CampaignResult, _checkpointer, make_journal, new_campaign_id
 from discolab.errors import ConfigError, DiscolabError, ModelError
 from discolab.evolve_config import EvolveConfig, evolve_config_from_dict
 from discolab.sandbox.base import Limits, SandboxConfig
@@ -134,11 +131,6 @@ class EvolveRunner:
         archive_settings(_archive_table(config))  # validates the archive settings
         return problem, make_program_proposer(config)
 
-    def _journal(self, cid: str, config: EvolveConfig) -> CallJournal:
-        limits = UsageLimits(**dict(config.limits))
-        pricing = {model: Price(**dict(price)) for model, price in config.pricing.items()}
-        return CallJournal(self.store.calls, cid, limits=limits, pricing=pricing)
-
     def _drive(
         self,
         cid: str,
@@ -198,7 +190,7 @@ class EvolveRunner:
                     database=database,
                     settings=settings,
                     checkpointer=saver,
-                    journal=self._journal(cid, config),
+                    journal=make_journal(self.store, cid, config.limits, config.pricing),
                     on_generation=report,
                 )
                 snapshot = saver.get_tuple(run_config)
