@@ -193,28 +193,28 @@ def mutate(
         block, site = sites[int(rng.choice(len(sites), p=weights_ / weights_.sum()))]
         try:
             what = site.apply(rng)
-            child = _child(source, {block.index: trees[block.index]})
+            child, why = _child(source, {block.index: trees[block.index]})
         except (ValueError, TypeError, AttributeError, RecursionError) as exc:
             last = f"{operator} failed: {exc}"
             continue
-        if isinstance(child, str):
-            last = child
+        if child is None:
+            last = why
             continue
         return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
     return _fail(f"no valid distinct child after {max_tries} tries ({last})")
 
 
-def _child(source: Source, trees: dict[int, ast.Module]) -> str:
-    """The validated child program, or a reason string when it is unchanged or invalid."""
+def _child(source: Source, trees: dict[int, ast.Module]) -> tuple[str | None, str]:
+    """The validated child program (or None) and, when None, why: unchanged or invalid."""
     changed = {
         i: t
         for i, t in trees.items()
         if _canonical(source.blocks[i], t) != _canonical(source.blocks[i])
     }
     if not changed:
-        return "the change is a no-op"
+        return None, "the change is a no-op"
     result = validate(source.program, source.with_blocks(changed))
-    return result.program if result.program is not None else (result.error or "invalid child")
+    return result.program, result.error or ""
 
 
 def _crossover(source: Source, other: Source, rng: np.random.Generator, tries: int = 8) -> Mutation:
@@ -239,11 +239,11 @@ def _crossover(source: Source, other: Source, rng: np.random.Generator, tries: i
         if all(ast.unparse(trees[a.index]) == _canonical(b) for a, b in pairs):
             last = "the mix equals the second parent"
             continue
-        child = _child(source, trees)
-        if isinstance(child, str):
-            last = child
+        child, why = _child(source, trees)
+        if child is None:
+            last = why
             continue
-        return Mutation(child, "crossover", "; ".join(notes))
+        return Mutation(child, "crossover", "crossover: " + "; ".join(notes))
     return _fail(f"crossover: no valid child distinct from both parents ({last})")
 
 

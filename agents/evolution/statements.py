@@ -247,19 +247,21 @@ def cross_bodies(
     other. Returns copies, so neither parent tree is changed."""
     if [_signature(s) for s in first] == [_signature(s) for s in second]:
         mixed: list[ast.stmt] = []
-        taken = 0
+        taken, inner = 0, []
         for a, b in zip(first, second, strict=True):
             if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and ast.dump(a) != ast.dump(b):
                 head = copy.deepcopy(a if rng.random() < 0.5 else b)
-                head.body, _ = cross_bodies(a.body, b.body, rng)
+                head.body, note = cross_bodies(a.body, b.body, rng)
                 mixed.append(head)
-                taken += 1
+                inner.append(f"in {a.name}: {note}")
             elif rng.random() < 0.5:
                 mixed.append(copy.deepcopy(a))
             else:
                 mixed.append(copy.deepcopy(b))
                 taken += 1
-        return mixed, f"crossover: {taken} of {len(first)} statements from the second parent"
+        plain = len(first) - len(inner)
+        notes = [f"{taken} of {plain} statements from the second parent"] if plain else []
+        return mixed, "; ".join(notes + inner)
     if rng.random() < 0.5:
         head, tail, names = first, second, ("first", "second")
     else:
@@ -268,6 +270,6 @@ def cross_bodies(
     j = int(rng.integers(0, len(tail))) if tail else 0
     spliced = [copy.deepcopy(s) for s in head[:k] + tail[j:]]
     return spliced, (
-        f"crossover splice: {k} leading statements of the {names[0]} parent"
-        f" + {len(tail) - j} trailing of the {names[1]}"
+        f"splice of {k} leading statements of the {names[0]} parent"
+        f" and {len(tail) - j} trailing of the {names[1]}"
     )
