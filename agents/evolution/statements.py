@@ -134,7 +134,8 @@ def copyable(stmt: ast.stmt) -> bool:
     nodes = list(ast.walk(stmt))
     if len(nodes) > MAX_NODES or any(isinstance(n, _JUMPS) for n in nodes):
         return False
-    return len(ast.unparse(stmt).splitlines()) <= MAX_LINES
+    end = getattr(stmt, "end_lineno", None)
+    return (end - stmt.lineno if end else len(ast.unparse(stmt).splitlines()) - 1) < MAX_LINES
 
 
 def donor_statements(trees: list[ast.Module]) -> list[ast.stmt]:
