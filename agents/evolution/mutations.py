@@ -244,15 +244,19 @@ def _crossover(
     ]
     if not pairs:
         return _fail("crossover: the second parent has no parsable block in a matching position")
+    parsed = [(mine.index, mine.parse().body, theirs.parse()) for mine, theirs in pairs]
+    second = {index: ast.dump(tree) for index, _, tree in parsed}
+    if all(second[i] == parent.canonical[i] for i in second):
+        return _fail("crossover: the two parents' blocks are the same")
     last = "no distinct mix"
     for _ in range(tries):
         trees: dict[int, ast.Module] = {}
         notes = []
-        for mine, theirs in pairs:
-            body, note = cross_bodies(mine.parse().body, theirs.parse().body, rng)
-            trees[mine.index] = ast.Module(body=body, type_ignores=[])
+        for index, body, theirs in parsed:
+            mixed, note = cross_bodies(body, theirs.body, rng)
+            trees[index] = ast.Module(body=mixed, type_ignores=[])
             notes.append(note)
-        if all(ast.dump(trees[a.index]) == ast.dump(b.parse()) for a, b in pairs):
+        if all(ast.dump(trees[i]) == second[i] for i in second):
             last = "the mix equals the second parent"
             continue
         child, why = parent.child(trees)

@@ -81,33 +81,33 @@ def _trivial(stmt: ast.stmt) -> bool:
     )
 
 
-def deletable(body: list[ast.stmt], i: int, program_loads: set[str]) -> bool:
+def deletable(stmt: ast.stmt, later: set[str], program_loads: set[str]) -> bool:
     """The deletion heuristic. Never delete: a return/global/nonlocal (a function without its
     return is almost always broken), a no-op (pass, docstring), a def/class/import whose name
     is read anywhere in the program (the code outside the block may call it), or a statement
-    binding a name that a later statement of the same body reads, unless the statement reads
-    that name itself (``x = x * 0.9``: x stays defined without it)."""
-    stmt = body[i]
+    binding a name that a later statement of the same body reads (``later``), unless the
+    statement reads that name itself (``x = x * 0.9``: x stays defined without it)."""
     if isinstance(stmt, ast.Return | ast.Global | ast.Nonlocal) or _trivial(stmt):
         return False
     if isinstance(stmt, _DEFINITIONS):
         return not (bound(stmt) & program_loads)
     if isinstance(stmt, ast.AugAssign):
         return True
-    needed = bound(stmt) - loads(stmt)
-    later = set().union(*(loads(s) for s in body[i + 1 :])) if i + 1 < len(body) else set()
-    return not (needed & later)
+    return not ((bound(stmt) - loads(stmt)) & later)
 
 
 def delete_sites(tree: ast.AST, program_loads: set[str]) -> list[Site]:
     """One site per deletable statement of a body that keeps at least one statement."""
-    return [
-        Site(body[i].lineno, _delete(body, i))
-        for body in bodies(tree)
-        if len(body) >= 2
-        for i in range(len(body))
-        if deletable(body, i, program_loads)
-    ]
+    sites = []
+    for body in bodies(tree):
+        if len(body) < 2:
+            continue
+        later: set[str] = set()
+        for i in range(len(body) - 1, -1, -1):
+            if deletable(body[i], later, program_loads):
+                sites.append(Site(body[i].lineno, _delete(body, i)))
+            later |= loads(body[i])
+    return sites
 
 
 def _delete(body: list[ast.stmt], i: int) -> Callable[..., str]:
