@@ -120,11 +120,12 @@ class _Parent:
     @cached_property
     def canonical(self) -> dict[int, str]:
         """Each parsable block with comments and formatting normalised away."""
-        return {b.index: ast.dump(b.parse()) for b in self.source.mutable}
+        return {b.index: ast.unparse(b.parse()) for b in self.source.mutable}
 
     def child(self, trees: dict[int, ast.Module]) -> tuple[str | None, str]:
         """The validated child program (or None) and, when None, why: unchanged or invalid."""
-        changed = {i: t for i, t in trees.items() if ast.dump(t) != self.canonical[i]}
+        codes = {i: ast.unparse(t) for i, t in trees.items()}
+        changed = {i: code for i, code in codes.items() if code != self.canonical[i]}
         if not changed:
             return None, "the change is a no-op"
         result = validate(self.source.program, self.source.with_blocks(changed))
@@ -245,7 +246,7 @@ def _crossover(
     if not pairs:
         return _fail("crossover: the second parent has no parsable block in a matching position")
     parsed = [(mine.index, mine.parse().body, theirs.parse()) for mine, theirs in pairs]
-    second = {index: ast.dump(tree) for index, _, tree in parsed}
+    second = {index: ast.unparse(tree) for index, _, tree in parsed}
     if all(second[i] == parent.canonical[i] for i in second):
         return _fail("crossover: the two parents' blocks are the same")
     last = "no distinct mix"
@@ -256,7 +257,7 @@ def _crossover(
             mixed, note = cross_bodies(body, theirs.body, rng)
             trees[index] = ast.Module(body=mixed, type_ignores=[])
             notes.append(note)
-        if all(ast.dump(trees[i]) == second[i] for i in second):
+        if all(ast.unparse(trees[i]) == second[i] for i in second):
             last = "the mix equals the second parent"
             continue
         child, why = parent.child(trees)
