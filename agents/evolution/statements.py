@@ -179,21 +179,49 @@ class Donors:
         )
 
 
+def first_bindings(tree: ast.AST) -> dict[str, int]:
+    """The first line on which a block binds each name it binds."""
+    lines: dict[str, int] = {}
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names = [node.id]
+        elif isinstance(node, ast.arg):
+            names = [node.arg]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names = [node.name]
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.asname or a.name.split(".")[0] for a in node.names]
+        for name in names:
+            lines[name] = min(lines.get(name, node.lineno), node.lineno)
+    return lines
+
+
 def insert_sites(tree: ast.AST, donors: Donors) -> list[Site]:
-    """One site per (body, position) of the child; the donor statement is drawn on apply."""
+    """One site per (donor statement, position in the child). A statement is drawn by
+    :meth:`Donors.weights`, then a position uniformly among those after the first binding, in
+    the block, of every block name it reads (all positions, down-weighted, if there is none)."""
     if not donors.statements:
         return []
-    return [
-        Site(body[min(i, len(body) - 1)].lineno, _insert(body, i, donors))
+    first = first_bindings(tree)
+    positions = [
+        (body, i, body[i - 1].end_lineno + 1 if i else body[0].lineno)
         for body in bodies(tree)
         for i in range(len(body) + 1)
     ]
+    sites = []
+    for stmt, weight in zip(donors.statements, donors.weights(), strict=True):
+        needs = [first[n] for n in loads(stmt) - bound(stmt) if n in first]
+        fits = [p for p in positions if all(line < p[2] for line in needs)]
+        factor = 1.0 if fits else MISSING_WEIGHT
+        for body, i, line in fits or positions:
+            share = weight * factor / len(fits or positions)
+            sites.append(Site(line, _insert(body, i, stmt), share))
+    return sites
 
 
-def _insert(body: list[ast.stmt], i: int, donors: Donors) -> Callable[..., str]:
+def _insert(body: list[ast.stmt], i: int, stmt: ast.stmt) -> Callable[..., str]:
     def apply(rng: np.random.Generator) -> str:
-        weights = donors.weights()
-        stmt = donors.statements[int(rng.choice(len(weights), p=weights / weights.sum()))]
         body.insert(i, copy.deepcopy(stmt))
         return f"insert donor statement {_head(stmt)!r}"
 
