@@ -230,6 +230,10 @@ def mutate(
             last = why
             continue
         return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
+    if not any(w > 0 for w in table.values()):
+        return _fail(
+            "nothing to mutate: no operator with a positive weight has a site in the EVOLVE-BLOCKs"
+        )
     return _fail(f"no valid distinct child after {max_tries} tries ({last})")
 
 
@@ -257,7 +261,9 @@ def _crossover(
             mixed, note = cross_bodies(body, theirs.body, rng)
             trees[index] = ast.Module(body=mixed, type_ignores=[])
             notes.append(note)
-        if all(ast.unparse(trees[i]) == second[i] for i in second):
+        if other.layout.outside == source.layout.outside and all(
+            ast.unparse(trees[i]) == second[i] for i in second
+        ):
             last = "the mix equals the second parent"
             continue
         child, why = parent.child(trees)

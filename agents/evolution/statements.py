@@ -96,13 +96,16 @@ def deletable(stmt: ast.stmt, later: set[str], program_loads: set[str]) -> bool:
     return not ((bound(stmt) - loads(stmt)) & later)
 
 
-def delete_sites(tree: ast.AST, program_loads: set[str]) -> list[Site]:
-    """One site per deletable statement of a body that keeps at least one statement."""
+def delete_sites(tree: ast.Module, program_loads: set[str]) -> list[Site]:
+    """One site per deletable statement of a body that keeps at least one statement. For the
+    block's top level, "later" also covers the code outside the block (a block inside a
+    function may bind what the function returns), approximated by every name the program
+    reads."""
     sites = []
     for body in bodies(tree):
         if len(body) < 2:
             continue
-        later: set[str] = set()
+        later: set[str] = set(program_loads) if body is tree.body else set()
         for i in range(len(body) - 1, -1, -1):
             if deletable(body[i], later, program_loads):
                 sites.append(Site(body[i].lineno, _delete(body, i)))
@@ -170,13 +173,25 @@ class Donors:
     names: frozenset[str]
 
     def weights(self) -> np.ndarray:
-        """Prefer statements whose read names (minus the ones they bind) exist in the child."""
+        """Prefer statements whose read names exist in the child."""
         return np.array(
             [
-                AVAILABLE_WEIGHT if loads(s) - bound(s) <= self.names else MISSING_WEIGHT
+                AVAILABLE_WEIGHT if needs(s) <= self.names else MISSING_WEIGHT
                 for s in self.statements
             ]
         )
+
+
+def needs(stmt: ast.stmt) -> set[str]:
+    """The names a copyable statement reads before it could have bound them itself: all reads
+    of an assignment or call (``x = x * 2`` needs x; ``x += 1`` too), and for an if or a for
+    the reads of its test or iterable plus the body's reads of names it does not bind."""
+    if isinstance(stmt, ast.AugAssign):
+        return loads(stmt) | bound(stmt)
+    if isinstance(stmt, ast.If | ast.For):
+        head = stmt.test if isinstance(stmt, ast.If) else stmt.iter
+        return loads(head) | (loads(stmt) - bound(stmt))
+    return loads(stmt)
 
 
 def first_bindings(tree: ast.AST) -> dict[str, int]:
@@ -197,7 +212,7 @@ def first_bindings(tree: ast.AST) -> dict[str, int]:
     return lines
 
 
-def insert_sites(tree: ast.AST, donors: Donors) -> list[Site]:
+def insert_sites(tree: ast.Module, donors: Donors) -> list[Site]:
     """One site per (donor statement, position in the child). A statement is drawn by
     :meth:`Donors.weights`, then a position uniformly among those after the first binding, in
     the block, of every block name it reads (all positions, down-weighted, if there is none)."""
@@ -208,11 +223,11 @@ def insert_sites(tree: ast.AST, donors: Donors) -> list[Site]:
         (body, i, body[i - 1].end_lineno + 1 if i else body[0].lineno)
         for body in bodies(tree)
         for i in range(len(body) + 1)
-    ]
+    ] or [(tree.body, 0, 1)]
     sites = []
     for stmt, weight in zip(donors.statements, donors.weights(), strict=True):
-        needs = [first[n] for n in loads(stmt) - bound(stmt) if n in first]
-        fits = [p for p in positions if all(line < p[2] for line in needs)]
+        lines = [first[n] for n in needs(stmt) if n in first]
+        fits = [p for p in positions if all(line < p[2] for line in lines)]
         factor = 1.0 if fits else MISSING_WEIGHT
         for body, i, line in fits or positions:
             share = weight * factor / len(fits or positions)

@@ -104,6 +104,39 @@ def test_blocks_nested_in_methods_keep_their_indentation() -> None:
         assert child.endswith("        # EVOLVE-BLOCK-END\n        return out\n")
 
 
+def test_tab_indented_blocks_and_names_read_after_the_block() -> None:
+    program = "def f(n):\n\t# EVOLVE-BLOCK-START\n\tx = 0.5  # half\n\ty = x * n\n"
+    program += "\t# EVOLVE-BLOCK-END\n\treturn y\n"
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        child = assert_valid_child(program, mutate(program, rng))
+        assert all(x.startswith("\t") for x in layout(child).blocks[0].splitlines())
+        assert "y =" in child  # y is returned after the block: never deleted
+
+
+def test_multiline_strings_keep_their_value() -> None:
+    program = 'def f():\n    # EVOLVE-BLOCK-START\n    msg = """two\nlines"""\n    w = 0.3\n'
+    program += "    # EVOLVE-BLOCK-END\n    return msg, w\n"
+    child = mutate(program, np.random.default_rng(0), operators=["constant"]).program
+    assert "'two\\nlines'" in child or '"""two\nlines"""' in child
+
+
+def test_an_empty_block_has_nothing_to_mutate_without_donors() -> None:
+    program = "x = 1\n# EVOLVE-BLOCK-START\n# EVOLVE-BLOCK-END\n"
+    result = mutate(program, np.random.default_rng(0))
+    assert not result.ok and "nothing to mutate" in result.description
+    donor = "# EVOLVE-BLOCK-START\ny = 2.5\n# EVOLVE-BLOCK-END\n"
+    assert_valid_child(program, mutate(program, np.random.default_rng(0), donors=[donor]))
+
+
+def test_comments_are_lost_only_in_the_changed_block() -> None:
+    program = TWO_BLOCKS.replace("WIDTH = 0.25\n", "WIDTH = 0.25  # keep me\n")
+    program = program.replace("    return np.sin(xs)", "    # gone\n    return np.sin(xs)")
+    result = mutate(program, np.random.default_rng(0), operators=["call_swap"])
+    assert "# keep me" in result.program and "# gone" not in result.program
+    assert "np.cos(xs)" in result.program
+
+
 def test_only_one_block_changes_and_the_others_stay_byte_identical() -> None:
     rng = np.random.default_rng(5)
     for _ in range(40):
@@ -211,6 +244,9 @@ def test_insertion_copies_donor_statements_preferring_known_names() -> None:
         added = simple_statements(child) - simple_statements(CIRCLES)
         assert sum(added.values()) == 1 and set(added) <= set(donor_lines)
         inserted += added
+        if "ring = ring * 1.25" in added:  # lands after the block binds ring
+            code = ast.unparse(block_tree(child))
+            assert code.index("ring = 0.35") < code.index("ring = ring * 1.25")
     assert inserted.count("ring = ring * 1.25") > 10 * max(1, inserted.count("zz = qq + 1"))
 
 
@@ -225,16 +261,18 @@ def test_without_donors_insert_becomes_duplicate_and_perturb() -> None:
 def test_crossover_mixes_statements_of_both_parents() -> None:
     first = TOP.replace("base = 0.1", "a = 1.5\n    b = 2.5\n    c = 3.5\n    base = 0.1")
     second = first.replace("1.5", "-1.5").replace("2.5", "-2.5").replace("3.5", "-3.5")
-    second = second.replace("0.1", "-0.1").replace("def score(n):", "def other(n):")
+    second = second.replace("0.1", "-0.1")
     mixed = 0
     for seed in range(30):
-        result = crossover(first, second, np.random.default_rng(seed))
-        child = assert_valid_child(first, result)
-        assert layout(child).outside == layout(first).outside  # outside from the first parent
+        child = assert_valid_child(first, crossover(first, second, np.random.default_rng(seed)))
         values = numbers(child)
         assert len(values) == 4
         mixed += any(v > 0 for v in values) and any(v < 0 for v in values)
     assert mixed == 30  # distinct from both parents, so always a real mix
+    renamed = second.replace("def score(n):", "def other(n):")
+    for seed in range(5):
+        child = crossover(first, renamed, np.random.default_rng(seed)).program
+        assert layout(child).outside == layout(first).outside  # outside from the first parent
 
 
 def test_crossover_splices_blocks_of_different_structure() -> None:
