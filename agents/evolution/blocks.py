@@ -77,7 +77,10 @@ def read_source(program: str) -> Source | str:
     try:
         ast.parse(program)
     except SyntaxError as exc:
-        return f"the program does not parse: {exc.msg} at line {exc.lineno}"
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return f"the program does not parse: {exc.msg}{where}"
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
+        return f"the program does not parse: {exc}"
     blocks: list[BlockCode | None] = []
     offset = 0
     for index, text in enumerate(cut.blocks):
@@ -109,6 +112,6 @@ def _block(index: int, text: str, offset: int, fallback: str) -> BlockCode | Non
     )
     try:
         ast.parse(dedented)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return BlockCode(index, dedented, indent, offset)

@@ -148,11 +148,15 @@ def _sites(operator: str, tree: ast.Module, parent: _Parent) -> list[Site]:
 def _weights(
     operators: Sequence[str] | None, weights: Mapping[str, float] | None
 ) -> dict[str, float]:
+    """The weight of each allowed operator; ValueError naming an unknown one or a bad weight."""
     chosen = tuple(operators) if operators is not None else OPERATORS
     unknown = [op for op in chosen if op not in OPERATORS]
     if unknown:
         raise ValueError(f"unknown operator(s) {unknown}; choose from {OPERATORS}")
     table = {**DEFAULT_WEIGHTS, **(weights or {})}
+    strange = sorted(set(table) - set(OPERATORS))
+    if strange:
+        raise ValueError(f"weights for unknown operator(s) {strange}; choose from {OPERATORS}")
     bad = {op: w for op, w in table.items() if not (w >= 0)}
     if bad:
         raise ValueError(f"operator weights must be >= 0, got {bad}")
@@ -210,26 +214,14 @@ def mutate(
             table.pop("insert")
             last = "the donors have no statement to insert"
             continue
-        trees = {b.index: b.parse() for b in source.mutable}
-        sites = [
-            (b, site) for b in source.mutable for site in _sites(operator, trees[b.index], parent)
-        ]
-        if not sites:
+        result = _attempt(operator, parent, rng)
+        if isinstance(result, Mutation):
+            return result
+        if result is None:
             table.pop(operator)
             last = f"no site for {operator}"
-            continue
-        weights_ = np.array([s.weight for _, s in sites])
-        block, site = sites[int(rng.choice(len(sites), p=weights_ / weights_.sum()))]
-        try:
-            what = site.apply(rng)
-            child, why = parent.child({block.index: trees[block.index]})
-        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-            last = f"{operator} failed: {exc}"
-            continue
-        if child is None:
-            last = why
-            continue
-        return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
+        else:
+            last = result
     if not any(w > 0 for w in table.values()):
         return _fail(
             "nothing to mutate: no operator with a positive weight has a site in the EVOLVE-BLOCKs"
@@ -237,10 +229,37 @@ def mutate(
     return _fail(f"no valid distinct child after {max_tries} tries ({last})")
 
 
+def _attempt(operator: str, parent: _Parent, rng: np.random.Generator) -> Mutation | str | None:
+    """One try of a tree operator: the child, a reason it failed, or None when the operator
+    has no site in any block (so the caller stops drawing it)."""
+    blocks = parent.source.mutable
+    trees = {b.index: b.parse() for b in blocks}
+    sites = [(b, site) for b in blocks for site in _sites(operator, trees[b.index], parent)]
+    if not sites:
+        return None
+    weights = np.array([s.weight for _, s in sites])
+    block, site = sites[int(rng.choice(len(sites), p=weights / weights.sum()))]
+    try:
+        what = site.apply(rng)
+        child, why = parent.child({block.index: trees[block.index]})
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        return f"{operator} failed: {exc}"
+    if child is None:
+        return why
+    return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
+
+
 def _crossover(
     parent: _Parent, other: Source, rng: np.random.Generator, tries: int = 8
 ) -> Mutation:
     """Cross each block of the parent with the block at the same position in ``other``."""
+    try:
+        return _cross(parent, other, rng, tries)
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        return _fail(f"crossover failed: {exc}")
+
+
+def _cross(parent: _Parent, other: Source, rng: np.random.Generator, tries: int) -> Mutation:
     source = parent.source
     pairs = [
         (b, other.blocks[b.index])

@@ -312,6 +312,8 @@ def test_mutate_many_applies_successive_steps() -> None:
         (TOP.replace("# EVOLVE-BLOCK-END\n", ""), "without a matching"),
         (TOP.replace("return out", "return out +"), "does not parse"),
         ("", "no EVOLVE-BLOCK"),
+        ("# EVOLVE-BLOCK-START\nx = 1\0\n# EVOLVE-BLOCK-END\n", "does not parse"),
+        ("# EVOLVE-BLOCK-START\nx = " + "(" * 300 + ")" * 300 + "\n# EVOLVE-BLOCK-END\n", "parse"),
     ],
 )
 def test_bad_programs_give_no_child_and_a_reason(program: str, needle: str) -> None:
@@ -319,6 +321,13 @@ def test_bad_programs_give_no_child_and_a_reason(program: str, needle: str) -> N
     assert result.program is None and result.operator == "none" and needle in result.description
     assert not crossover(program, TOP, np.random.default_rng(0)).ok
     assert not crossover(TOP, program, np.random.default_rng(0)).ok
+
+
+def test_pathologically_deep_code_gives_no_child_instead_of_raising() -> None:
+    deep = "# EVOLVE-BLOCK-START\nx = " + "-" * 400 + "1.5\n# EVOLVE-BLOCK-END\n"
+    for seed in range(3):
+        result = mutate(deep, np.random.default_rng(seed), donors=[deep.replace("1.5", "2")])
+        assert isinstance(result, Mutation)
 
 
 def test_a_block_without_constants_falls_back_to_other_operators() -> None:
@@ -332,6 +341,8 @@ def test_unknown_operators_and_negative_weights_are_rejected() -> None:
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="unknown operator"):
         mutate(TOP, rng, operators=["shuffle"])
+    with pytest.raises(ValueError, match="unknown operator"):
+        mutate(TOP, rng, weights={"shuffle": 1.0})
     with pytest.raises(ValueError, match=">= 0"):
         mutate(TOP, rng, weights={"constant": -1.0})
     assert set(DEFAULT_WEIGHTS) == set(OPERATORS)
