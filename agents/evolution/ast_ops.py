@@ -177,8 +177,26 @@ def constant_sites(tree: ast.AST) -> list[Site]:
             if not (isinstance(above, ast.UnaryOp) and isinstance(above.op, ast.USub)):
                 target, value = node, _number(node)
         if target is not None and target in up:
-            sites.append(Site(node.lineno, _constant_change(target, value, up[target])))
+            change = _constant_change(target, value, up[target])
+            sites.append(Site(node.lineno, change, _constant_weight(target, value, up)))
     return sites
+
+
+FLOAT_WEIGHT = 1.0  # floats are the tunable numbers of a construction
+INT_WEIGHT = 0.35  # ints are mostly structure: counts, sizes, shapes
+INDEX_WEIGHT = 0.1  # an int inside a subscript is an index: moving it often breaks the program
+
+
+def _constant_weight(node: ast.AST, value: float, up: dict[ast.AST, ast.AST]) -> float:
+    """How often a literal is chosen, relative to the others (see the weights above)."""
+    if isinstance(value, float):
+        return FLOAT_WEIGHT
+    above = up.get(node)
+    while isinstance(above, ast.Tuple | ast.Slice | ast.UnaryOp):
+        node, above = above, up.get(above)
+    if isinstance(above, ast.Subscript) and above.slice is node:
+        return INDEX_WEIGHT
+    return INT_WEIGHT
 
 
 def _constant_change(node: ast.AST, value: float, parent: ast.AST) -> Callable[..., str]:

@@ -36,11 +36,10 @@ class BlockCode:
         """A fresh tree of the block (a new one on every call, so a failed try leaves no trace)."""
         return ast.parse(self.code)
 
-    def emit(self, tree: ast.Module) -> str:
-        """The block text for ``tree``: unparsed, re-indented, ending with a newline."""
-        if not tree.body:
-            return ""
-        lines = ast.unparse(tree).splitlines()
+    def emit(self, code: str) -> str:
+        """The block text for dedented ``code`` (an ``ast.unparse`` output): re-indented,
+        ending with a newline; empty code gives an empty block."""
+        lines = code.splitlines()
         return "".join(f"{self.indent}{line}\n" if line.strip() else "\n" for line in lines)
 
 
@@ -57,14 +56,15 @@ class Source:
         """The blocks whose code parses on its own and can therefore be rewritten."""
         return tuple(block for block in self.blocks if block is not None)
 
-    def with_blocks(self, trees: dict[int, ast.Module]) -> str:
-        """The program with the blocks in ``trees`` re-emitted and every other block verbatim."""
+    def with_blocks(self, codes: dict[int, str]) -> str:
+        """The program with the blocks in ``codes`` (index -> dedented code) re-emitted at
+        their indentation and every other block verbatim."""
         texts = list(self.layout.blocks)
-        for index, tree in trees.items():
+        for index, code in codes.items():
             block = self.blocks[index]
             if block is None:
                 raise ValueError(f"block {index} does not parse and cannot be rewritten")
-            texts[index] = block.emit(tree)
+            texts[index] = block.emit(code)
         return self.layout.join(texts)
 
 
@@ -77,7 +77,10 @@ def read_source(program: str) -> Source | str:
     try:
         ast.parse(program)
     except SyntaxError as exc:
-        return f"the program does not parse: {exc.msg} at line {exc.lineno}"
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return f"the program does not parse: {exc.msg}{where}"
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
+        return f"the program does not parse: {exc}"
     blocks: list[BlockCode | None] = []
     offset = 0
     for index, text in enumerate(cut.blocks):
@@ -109,6 +112,6 @@ def _block(index: int, text: str, offset: int, fallback: str) -> BlockCode | Non
     )
     try:
         ast.parse(dedented)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return BlockCode(index, dedented, indent, offset)

@@ -24,12 +24,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from discolab.agents.edits import validate
 from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site
-from discolab.agents.evolution.blocks import BlockCode, Source, read_source
+from discolab.agents.evolution.blocks import Source, read_source
 from discolab.agents.evolution.statements import (
     Donors,
     cross_bodies,
@@ -93,22 +94,52 @@ def _fail(reason: str) -> Mutation:
     return Mutation(program=None, operator="none", description=reason)
 
 
-def _canonical(block: BlockCode, tree: ast.Module | None = None) -> str:
-    """A block's code with formatting and comments normalised away, to compare meanings."""
-    return ast.unparse(tree if tree is not None else block.parse())
+@dataclass
+class _Parent:
+    """A parent program with its donors; the costlier views are computed once, on demand."""
+
+    source: Source
+    donors: list[Source]
+
+    @cached_property
+    def tree(self) -> ast.Module:
+        return ast.parse(self.source.program)
+
+    @cached_property
+    def loads(self) -> set[str]:
+        """Names read anywhere in the program, inside or outside the blocks."""
+        return loads(self.tree)
+
+    @cached_property
+    def pool(self) -> Donors:
+        """The donors' copyable statements and the names the parent defines."""
+        trees = [b.parse() for s in self.donors for b in s.mutable]
+        statements = tuple(donor_statements(trees))
+        return Donors(statements, frozenset(defined_names(self.tree) if statements else ()))
+
+    @cached_property
+    def canonical(self) -> dict[int, str]:
+        """Each parsable block with comments and formatting normalised away."""
+        return {b.index: ast.unparse(b.parse()) for b in self.source.mutable}
+
+    def child(self, trees: dict[int, ast.Module]) -> tuple[str | None, str]:
+        """The validated child program (or None) and, when None, why: unchanged or invalid."""
+        codes = {i: ast.unparse(t) for i, t in trees.items()}
+        changed = {i: code for i, code in codes.items() if code != self.canonical[i]}
+        if not changed:
+            return None, "the change is a no-op"
+        result = validate(self.source.program, self.source.with_blocks(changed))
+        return result.program, result.error or ""
 
 
-def _donor_sources(donors: Sequence[str]) -> list[Source]:
-    return [s for s in (read_source(d) for d in donors) if isinstance(s, Source)]
-
-
-def _sites(operator: str, tree: ast.Module, program_loads: set[str], donors: Donors) -> list[Site]:
+def _sites(operator: str, tree: ast.Module, parent: _Parent) -> list[Site]:
+    """Where ``operator`` can act in one block's tree."""
     if operator in EXPRESSION_SITES:
         return EXPRESSION_SITES[operator](tree)
     if operator == "delete":
-        return delete_sites(tree, program_loads)
+        return delete_sites(tree, parent.loads)
     if operator == "insert":
-        return insert_sites(tree, donors)
+        return insert_sites(tree, parent.pool)
     if operator == "duplicate":
         return duplicate_sites(tree)
     raise ValueError(f"unknown operator {operator!r}; choose from {OPERATORS}")
@@ -117,11 +148,15 @@ def _sites(operator: str, tree: ast.Module, program_loads: set[str], donors: Don
 def _weights(
     operators: Sequence[str] | None, weights: Mapping[str, float] | None
 ) -> dict[str, float]:
+    """The weight of each allowed operator; ValueError naming an unknown one or a bad weight."""
     chosen = tuple(operators) if operators is not None else OPERATORS
     unknown = [op for op in chosen if op not in OPERATORS]
     if unknown:
         raise ValueError(f"unknown operator(s) {unknown}; choose from {OPERATORS}")
     table = {**DEFAULT_WEIGHTS, **(weights or {})}
+    strange = sorted(set(table) - set(OPERATORS))
+    if strange:
+        raise ValueError(f"weights for unknown operator(s) {strange}; choose from {OPERATORS}")
     bad = {op: w for op, w in table.items() if not (w >= 0)}
     if bad:
         raise ValueError(f"operator weights must be >= 0, got {bad}")
@@ -149,17 +184,11 @@ def mutate(
     source = read_source(program)
     if isinstance(source, str):
         return _fail(source)
-    donor_sources = _donor_sources(donors)
-    donor_trees = [b.parse() for s in donor_sources for b in s.mutable]
-    pool = Donors(tuple(donor_statements(donor_trees)), frozenset())
-    if pool.statements:
-        pool = Donors(pool.statements, frozenset(defined_names(ast.parse(program))))
-    elif "duplicate" in table:
-        table["duplicate"] += table.pop("insert", 0.0)
-    if not donor_sources:
+    parent = _Parent(source, [s for s in (read_source(d) for d in donors) if isinstance(s, Source)])
+    if not parent.donors:
         table.pop("crossover", None)
-    program_loads = loads(ast.parse(program))
-    blocks = source.mutable
+        if "duplicate" in table:
+            table["duplicate"] += table.pop("insert", 0.0)
     last = "no operator applies"
     crossover_failures = 0
     for _ in range(max_tries):
@@ -170,55 +199,68 @@ def mutate(
         p = np.array([live[n] for n in names])
         operator = names[int(rng.choice(len(names), p=p / p.sum()))]
         if operator == "crossover":
-            donor = donor_sources[int(rng.integers(len(donor_sources)))]
-            child = _crossover(source, donor, rng)
-            if child.ok:
-                return child
-            last = child.description
+            donor = parent.donors[int(rng.integers(len(parent.donors)))]
+            result = _crossover(parent, donor, rng)
+            if result.ok:
+                return result
+            last = result.description
             crossover_failures += 1
-            if crossover_failures >= min(len(donor_sources), 3):
+            if crossover_failures >= min(len(parent.donors), 3):
                 table.pop("crossover")
             continue
-        trees = {b.index: b.parse() for b in blocks}
-        sites = [
-            (b, site)
-            for b in blocks
-            for site in _sites(operator, trees[b.index], program_loads, pool)
-        ]
-        if not sites:
+        if operator == "insert" and not parent.pool.statements:
+            if "duplicate" in table:
+                table["duplicate"] += table["insert"]
+            table.pop("insert")
+            last = "the donors have no statement to insert"
+            continue
+        result = _attempt(operator, parent, rng)
+        if isinstance(result, Mutation):
+            return result
+        if result is None:
             table.pop(operator)
             last = f"no site for {operator}"
-            continue
-        weights_ = np.array([s.weight for _, s in sites])
-        block, site = sites[int(rng.choice(len(sites), p=weights_ / weights_.sum()))]
-        try:
-            what = site.apply(rng)
-            child = _child(source, {block.index: trees[block.index]})
-        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-            last = f"{operator} failed: {exc}"
-            continue
-        if isinstance(child, str):
-            last = child
-            continue
-        return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
+        else:
+            last = result
+    if not any(w > 0 for w in table.values()):
+        return _fail(
+            "nothing to mutate: no operator with a positive weight has a site in the EVOLVE-BLOCKs"
+        )
     return _fail(f"no valid distinct child after {max_tries} tries ({last})")
 
 
-def _child(source: Source, trees: dict[int, ast.Module]) -> str:
-    """The validated child program, or a reason string when it is unchanged or invalid."""
-    changed = {
-        i: t
-        for i, t in trees.items()
-        if _canonical(source.blocks[i], t) != _canonical(source.blocks[i])
-    }
-    if not changed:
-        return "the change is a no-op"
-    result = validate(source.program, source.with_blocks(changed))
-    return result.program if result.program is not None else (result.error or "invalid child")
+def _attempt(operator: str, parent: _Parent, rng: np.random.Generator) -> Mutation | str | None:
+    """One try of a tree operator: the child, a reason it failed, or None when the operator
+    has no site in any block (so the caller stops drawing it)."""
+    blocks = parent.source.mutable
+    trees = {b.index: b.parse() for b in blocks}
+    sites = [(b, site) for b in blocks for site in _sites(operator, trees[b.index], parent)]
+    if not sites:
+        return None
+    weights = np.array([s.weight for _, s in sites])
+    block, site = sites[int(rng.choice(len(sites), p=weights / weights.sum()))]
+    try:
+        what = site.apply(rng)
+        child, why = parent.child({block.index: trees[block.index]})
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        return f"{operator} failed: {exc}"
+    if child is None:
+        return why
+    return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
 
 
-def _crossover(source: Source, other: Source, rng: np.random.Generator, tries: int = 8) -> Mutation:
-    """Cross each block of ``source`` with the block at the same position in ``other``."""
+def _crossover(
+    parent: _Parent, other: Source, rng: np.random.Generator, tries: int = 8
+) -> Mutation:
+    """Cross each block of the parent with the block at the same position in ``other``."""
+    try:
+        return _cross(parent, other, rng, tries)
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        return _fail(f"crossover failed: {exc}")
+
+
+def _cross(parent: _Parent, other: Source, rng: np.random.Generator, tries: int) -> Mutation:
+    source = parent.source
     pairs = [
         (b, other.blocks[b.index])
         for b in source.mutable
@@ -226,24 +268,28 @@ def _crossover(source: Source, other: Source, rng: np.random.Generator, tries: i
     ]
     if not pairs:
         return _fail("crossover: the second parent has no parsable block in a matching position")
+    parsed = [(mine.index, mine.parse().body, theirs.parse()) for mine, theirs in pairs]
+    second = {index: ast.unparse(tree) for index, _, tree in parsed}
+    if all(second[i] == parent.canonical[i] for i in second):
+        return _fail("crossover: the two parents' blocks are the same")
     last = "no distinct mix"
     for _ in range(tries):
         trees: dict[int, ast.Module] = {}
         notes = []
-        for mine, theirs in pairs:
-            body, note = cross_bodies(mine.parse().body, theirs.parse().body, rng)
-            trees[mine.index] = ast.Module(body=body, type_ignores=[])
+        for index, body, theirs in parsed:
+            mixed, note = cross_bodies(body, theirs.body, rng)
+            trees[index] = ast.Module(body=mixed, type_ignores=[])
             notes.append(note)
-        if all(_canonical(t, trees[t.index]) == _canonical(t) for t, _ in pairs):
-            continue
-        if all(ast.unparse(trees[a.index]) == _canonical(b) for a, b in pairs):
+        if other.layout.outside == source.layout.outside and all(
+            ast.unparse(trees[i]) == second[i] for i in second
+        ):
             last = "the mix equals the second parent"
             continue
-        child = _child(source, trees)
-        if isinstance(child, str):
-            last = child
+        child, why = parent.child(trees)
+        if child is None:
+            last = why
             continue
-        return Mutation(child, "crossover", "; ".join(notes))
+        return Mutation(child, "crossover", "crossover: " + "; ".join(notes))
     return _fail(f"crossover: no valid child distinct from both parents ({last})")
 
 
@@ -259,7 +305,7 @@ def crossover(first: str, second: str, rng: np.random.Generator) -> Mutation:
         return _fail(f"crossover: first parent: {mine}")
     if isinstance(theirs, str):
         return _fail(f"crossover: second parent: {theirs}")
-    return _crossover(mine, theirs, rng)
+    return _crossover(_Parent(mine, [theirs]), theirs, rng)
 
 
 def mutate_many(

@@ -81,33 +81,36 @@ def _trivial(stmt: ast.stmt) -> bool:
     )
 
 
-def deletable(body: list[ast.stmt], i: int, program_loads: set[str]) -> bool:
+def deletable(stmt: ast.stmt, later: set[str], program_loads: set[str]) -> bool:
     """The deletion heuristic. Never delete: a return/global/nonlocal (a function without its
     return is almost always broken), a no-op (pass, docstring), a def/class/import whose name
     is read anywhere in the program (the code outside the block may call it), or a statement
-    binding a name that a later statement of the same body reads, unless the statement reads
-    that name itself (``x = x * 0.9``: x stays defined without it)."""
-    stmt = body[i]
+    binding a name that a later statement of the same body reads (``later``), unless the
+    statement reads that name itself (``x = x * 0.9``: x stays defined without it)."""
     if isinstance(stmt, ast.Return | ast.Global | ast.Nonlocal) or _trivial(stmt):
         return False
     if isinstance(stmt, _DEFINITIONS):
         return not (bound(stmt) & program_loads)
     if isinstance(stmt, ast.AugAssign):
         return True
-    needed = bound(stmt) - loads(stmt)
-    later = set().union(*(loads(s) for s in body[i + 1 :])) if i + 1 < len(body) else set()
-    return not (needed & later)
+    return not ((bound(stmt) - loads(stmt)) & later)
 
 
-def delete_sites(tree: ast.AST, program_loads: set[str]) -> list[Site]:
-    """One site per deletable statement of a body that keeps at least one statement."""
-    return [
-        Site(body[i].lineno, _delete(body, i))
-        for body in bodies(tree)
-        if len(body) >= 2
-        for i in range(len(body))
-        if deletable(body, i, program_loads)
-    ]
+def delete_sites(tree: ast.Module, program_loads: set[str]) -> list[Site]:
+    """One site per deletable statement of a body that keeps at least one statement. For the
+    block's top level, "later" also covers the code outside the block (a block inside a
+    function may bind what the function returns), approximated by every name the program
+    reads."""
+    sites = []
+    for body in bodies(tree):
+        if len(body) < 2:
+            continue
+        later: set[str] = set(program_loads) if body is tree.body else set()
+        for i in range(len(body) - 1, -1, -1):
+            if deletable(body[i], later, program_loads):
+                sites.append(Site(body[i].lineno, _delete(body, i)))
+            later |= loads(body[i])
+    return sites
 
 
 def _delete(body: list[ast.stmt], i: int) -> Callable[..., str]:
@@ -134,7 +137,8 @@ def copyable(stmt: ast.stmt) -> bool:
     nodes = list(ast.walk(stmt))
     if len(nodes) > MAX_NODES or any(isinstance(n, _JUMPS) for n in nodes):
         return False
-    return len(ast.unparse(stmt).splitlines()) <= MAX_LINES
+    end = getattr(stmt, "end_lineno", None)
+    return (end - stmt.lineno if end else len(ast.unparse(stmt).splitlines()) - 1) < MAX_LINES
 
 
 def donor_statements(trees: list[ast.Module]) -> list[ast.stmt]:
@@ -169,30 +173,70 @@ class Donors:
     names: frozenset[str]
 
     def weights(self) -> np.ndarray:
-        """Prefer statements whose read names (minus the ones they bind) exist in the child."""
+        """Prefer statements whose read names exist in the child."""
         return np.array(
             [
-                AVAILABLE_WEIGHT if loads(s) - bound(s) <= self.names else MISSING_WEIGHT
+                AVAILABLE_WEIGHT if needs(s) <= self.names else MISSING_WEIGHT
                 for s in self.statements
             ]
         )
 
 
-def insert_sites(tree: ast.AST, donors: Donors) -> list[Site]:
-    """One site per (body, position) of the child; the donor statement is drawn on apply."""
+def needs(stmt: ast.stmt) -> set[str]:
+    """The names a copyable statement reads before it could have bound them itself: all reads
+    of an assignment or call (``x = x * 2`` needs x; ``x += 1`` too), and for an if or a for
+    the reads of its test or iterable plus the body's reads of names it does not bind."""
+    if isinstance(stmt, ast.AugAssign):
+        return loads(stmt) | bound(stmt)
+    if isinstance(stmt, ast.If | ast.For):
+        head = stmt.test if isinstance(stmt, ast.If) else stmt.iter
+        return loads(head) | (loads(stmt) - bound(stmt))
+    return loads(stmt)
+
+
+def first_bindings(tree: ast.AST) -> dict[str, int]:
+    """The first line on which a block binds each name it binds."""
+    lines: dict[str, int] = {}
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names = [node.id]
+        elif isinstance(node, ast.arg):
+            names = [node.arg]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names = [node.name]
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.asname or a.name.split(".")[0] for a in node.names]
+        for name in names:
+            lines[name] = min(lines.get(name, node.lineno), node.lineno)
+    return lines
+
+
+def insert_sites(tree: ast.Module, donors: Donors) -> list[Site]:
+    """One site per (donor statement, position in the child). A statement is drawn by
+    :meth:`Donors.weights`, then a position uniformly among those after the first binding, in
+    the block, of every block name it reads (all positions, down-weighted, if there is none)."""
     if not donors.statements:
         return []
-    return [
-        Site(body[min(i, len(body) - 1)].lineno, _insert(body, i, donors))
+    first = first_bindings(tree)
+    positions = [
+        (body, i, body[i - 1].end_lineno + 1 if i else body[0].lineno)
         for body in bodies(tree)
         for i in range(len(body) + 1)
-    ]
+    ] or [(tree.body, 0, 1)]
+    sites = []
+    for stmt, weight in zip(donors.statements, donors.weights(), strict=True):
+        lines = [first[n] for n in needs(stmt) if n in first]
+        fits = [p for p in positions if all(line < p[2] for line in lines)]
+        factor = 1.0 if fits else MISSING_WEIGHT
+        for body, i, line in fits or positions:
+            share = weight * factor / len(fits or positions)
+            sites.append(Site(line, _insert(body, i, stmt), share))
+    return sites
 
 
-def _insert(body: list[ast.stmt], i: int, donors: Donors) -> Callable[..., str]:
+def _insert(body: list[ast.stmt], i: int, stmt: ast.stmt) -> Callable[..., str]:
     def apply(rng: np.random.Generator) -> str:
-        weights = donors.weights()
-        stmt = donors.statements[int(rng.choice(len(weights), p=weights / weights.sum()))]
         body.insert(i, copy.deepcopy(stmt))
         return f"insert donor statement {_head(stmt)!r}"
 
@@ -247,19 +291,21 @@ def cross_bodies(
     other. Returns copies, so neither parent tree is changed."""
     if [_signature(s) for s in first] == [_signature(s) for s in second]:
         mixed: list[ast.stmt] = []
-        taken = 0
+        taken, inner = 0, []
         for a, b in zip(first, second, strict=True):
             if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and ast.dump(a) != ast.dump(b):
                 head = copy.deepcopy(a if rng.random() < 0.5 else b)
-                head.body, _ = cross_bodies(a.body, b.body, rng)
+                head.body, note = cross_bodies(a.body, b.body, rng)
                 mixed.append(head)
-                taken += 1
+                inner.append(f"in {a.name}: {note}")
             elif rng.random() < 0.5:
                 mixed.append(copy.deepcopy(a))
             else:
                 mixed.append(copy.deepcopy(b))
                 taken += 1
-        return mixed, f"crossover: {taken} of {len(first)} statements from the second parent"
+        plain = len(first) - len(inner)
+        notes = [f"{taken} of {plain} statements from the second parent"] if plain else []
+        return mixed, "; ".join(notes + inner)
     if rng.random() < 0.5:
         head, tail, names = first, second, ("first", "second")
     else:
@@ -268,6 +314,6 @@ def cross_bodies(
     j = int(rng.integers(0, len(tail))) if tail else 0
     spliced = [copy.deepcopy(s) for s in head[:k] + tail[j:]]
     return spliced, (
-        f"crossover splice: {k} leading statements of the {names[0]} parent"
-        f" + {len(tail) - j} trailing of the {names[1]}"
+        f"splice of {k} leading statements of the {names[0]} parent"
+        f" and {len(tail) - j} trailing of the {names[1]}"
     )
