@@ -26,12 +26,12 @@ LEVEL = 0.5  # constant level
 BUMP = 0.0  # weight of a bump centred at x = 1
 WIDTH = 0.5  # width of the bump
 TILT = 0.0  # linear slope across [0, 2]
-UNIT = 1024  # heights are multiples of 1/UNIT, so sums are exact
+UNIT_BITS = 10  # heights are multiples of 1/2**UNIT_BITS, so sums are exact
 
 
 def construct():
     n = 2 * max(int(round(STEPS / 2)), 1)
-    unit = max(int(round(UNIT)), 2)
+    unit = 2 ** min(max(int(round(UNIT_BITS)), 1), 30)
     x = (np.arange(n) + 0.5) * 2 / n
     h = LEVEL + BUMP * np.exp(-(((x - 1) / max(abs(WIDTH), 1e-3)) ** 2)) + TILT * (x - 1)
     q = np.clip(np.round(np.nan_to_num(h) * unit), 0, unit).astype(int)
