@@ -52,7 +52,7 @@ def parse_heights(data: Any, *, nonnegative: bool) -> np.ndarray:
         negative = np.flatnonzero(heights < 0)
         if negative.size:
             i = int(negative[0])
-            raise InvalidConstruction(f"heights[{i}] = {heights[i]!r} is negative")
+            raise InvalidConstruction(f"heights[{i}] = {float(heights[i])!r} is negative")
     total = math.fsum(heights.tolist())
     if not abs(total) >= MIN_SUM:
         raise InvalidConstruction(

@@ -37,7 +37,7 @@ def parse_overlap_heights(data: Any) -> np.ndarray:
     outside = np.flatnonzero((heights < 0) | (heights > 1))
     if outside.size:
         i = int(outside[0])
-        raise InvalidConstruction(f"heights[{i}] = {heights[i]!r} is outside [0, 1]")
+        raise InvalidConstruction(f"heights[{i}] = {float(heights[i])!r} is outside [0, 1]")
     n = heights.size
     total = exact_sum(heights.tolist())
     if total != Fraction(n, 2):

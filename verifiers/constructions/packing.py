@@ -83,7 +83,7 @@ def measure_packing(packing: Packing) -> Measured:
     negative = np.flatnonzero(r < 0)
     if negative.size:
         i = int(negative[0])
-        raise InvalidConstruction(f"circle {i} has negative radius {r[i]!r}")
+        raise InvalidConstruction(f"circle {i} has negative radius {float(r[i])!r}")
     slacks = []
     axes = (("x", r, x, packing.width - r), ("y", r, y, packing.height - r))
     for name, lower, value, upper in axes:
@@ -92,7 +92,7 @@ def measure_packing(packing: Packing) -> Measured:
             i = int(bad[0])
             raise InvalidConstruction(
                 f"circle {i} is not inside: need r <= {name} <= {_limit(packing, name)} - r with "
-                f"{name} = {value[i]!r}, r = {r[i]!r}"
+                f"{name} = {float(value[i])!r}, r = {float(r[i])!r}"
             )
         slacks += [float(np.min(value - lower)), float(np.min(upper - value))]
     n = r.size
@@ -104,8 +104,8 @@ def measure_packing(packing: Packing) -> Measured:
         if overlap.size:
             k = int(overlap[0])
             raise InvalidConstruction(
-                f"circles {int(i[k])} and {int(j[k])} overlap: r_i + r_j = {reach[k]!r} > "
-                f"distance {distance[k]!r} (by {reach[k] - distance[k]:.3g})"
+                f"circles {int(i[k])} and {int(j[k])} overlap: r_i + r_j = {float(reach[k])!r} > "
+                f"distance {float(distance[k])!r} (by {reach[k] - distance[k]:.3g})"
             )
         slacks.append(float(np.min(distance - reach)))
     worst = min(slacks)

@@ -1,0 +1,113 @@
+"""Conformance of every registered construction problem: seed, markers, statement, references."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from discolab.environments.programs.base import ConstructionProblem
+from discolab.environments.programs.catalog import make_problem, problem_ids, problem_registry
+from discolab.environments.programs.common import EVOLVE_END, EVOLVE_START
+from discolab.errors import UnknownIdError
+
+IDS = problem_ids()
+EXPECTED = {
+    "programs/circle-packing-26-v1",
+    "programs/circle-packing-32-v1",
+    "programs/circle-packing-rect-21-v1",
+    "programs/first-autocorrelation-v1",
+    "programs/second-autocorrelation-v1",
+    "programs/third-autocorrelation-v1",
+    "programs/erdos-min-overlap-v1",
+    "programs/heilbronn-triangle-11-v1",
+    "programs/min-max-distance-16-2d-v1",
+    "programs/min-max-distance-14-3d-v1",
+    "programs/kissing-11-v1",
+}
+
+
+def run_seed(problem: ConstructionProblem, tmp_path: Path) -> object:
+    """Run the (trusted) seed program on the host in an empty dir; the data it wrote."""
+    (tmp_path / "main.py").write_text(problem.seed_program())
+    done = subprocess.run(
+        [sys.executable, "main.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads((tmp_path / problem.output_file).read_text())
+
+
+def test_every_problem_is_registered_under_a_versioned_id() -> None:
+    assert set(IDS) == EXPECTED
+
+
+def test_the_registry_is_fresh_on_each_call() -> None:
+    assert problem_registry() is not problem_registry()
+    assert make_problem(IDS[0]) is not make_problem(IDS[0])
+
+
+def test_an_unknown_id_suggests_the_close_one() -> None:
+    with pytest.raises(UnknownIdError, match=r"did you mean .*programs/circle-packing-26-v1"):
+        make_problem("programs/circle-packing-62-v1")
+
+
+@pytest.mark.parametrize("problem_id", IDS)
+def test_the_seed_writes_a_valid_construction(problem_id: str, tmp_path: Path) -> None:
+    problem = make_problem(problem_id)
+    data = run_seed(problem, tmp_path)
+    assert problem.check_shape(data) is None
+    verdict = problem.score(data)
+    assert verdict.valid, verdict.error
+    assert verdict.value is not None and verdict.fitness == problem.fitness(verdict.value)
+    assert 0.0 <= verdict.behaviour <= 1.0
+    # a seed is a weak start: it does not beat (or match) the best known value
+    assert problem.fitness(verdict.value) < problem.fitness(problem.best_known)
+
+
+@pytest.mark.parametrize("problem_id", IDS)
+def test_the_seed_has_one_evolve_block_and_writes_outside_it(problem_id: str) -> None:
+    lines = make_problem(problem_id).seed_program().splitlines()
+    assert lines.count(EVOLVE_START) == 1 and lines.count(EVOLVE_END) == 1
+    start, end = lines.index(EVOLVE_START), lines.index(EVOLVE_END)
+    assert start < end
+    block, tail = lines[start + 1 : end], lines[end + 1 :]
+    assert any("=" in line and any(c.isdigit() for c in line) for line in block)
+    assert not any("construction.json" in line for line in block)
+    assert any("construction.json" in line for line in tail)
+    assert len(lines) <= 60
+
+
+@pytest.mark.parametrize("problem_id", IDS)
+def test_the_statement_names_no_reference_value(problem_id: str) -> None:
+    problem = make_problem(problem_id)
+    assert "construction.json" in problem.statement
+    assert ("maximise" if problem.direction == "max" else "minimise") in problem.statement
+    for reference in problem.references:
+        value = reference.value
+        forms = {repr(value), str(value), f"{value:g}"}
+        forms |= {f"{value:.{k}g}" for k in range(3, 8)} | {f"{value:.{k}f}" for k in (3, 4, 5, 6)}
+        for form in forms:
+            assert form not in problem.statement, (form, problem_id)
+
+
+@pytest.mark.parametrize("problem_id", IDS)
+def test_references_are_ordered_and_the_last_is_the_best(problem_id: str) -> None:
+    problem = make_problem(problem_id)
+    fitness = [problem.fitness(r.value) for r in problem.references]
+    assert len(fitness) >= 2
+    assert fitness == sorted(fitness)
+    assert problem.best_known == problem.references[-1].value
+    assert all(r.label for r in problem.references)
+
+
+@pytest.mark.parametrize("problem_id", IDS)
+@pytest.mark.parametrize("data", [None, [], "x", 1.0, {}, {"unexpected": 1}])
+def test_junk_fails_at_the_shape_stage(problem_id: str, data: object) -> None:
+    problem = make_problem(problem_id)
+    verdict = problem.score(data)
+    assert not verdict.valid and verdict.stage == "shape" and verdict.error
+    assert verdict.value is None and verdict.fitness is None
+    assert problem.check_shape(data) == verdict.error
