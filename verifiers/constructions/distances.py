@@ -4,8 +4,8 @@ A construction is ``{"points": [[x_1, ..., x_d]] * n}``. The objective (minimise
 ``(max_{i<j} |p_i - p_j| / min_{i<j} |p_i - p_j|)²``, computed from squared distances.
 Coincident points (a smallest distance of zero) fail, naming the pair.
 
-The ratio does not change under translation and scaling, so the points are first centred
-and divided by their largest coordinate magnitude: huge or tiny coordinates can neither
+The ratio does not change under translation and scaling, so the points are first scaled
+into ``[-1, 1]``, centred and scaled again: huge or tiny coordinates can neither
 overflow nor underflow the squares. Points so close that their scaled squared distance
 underflows count as coincident.
 
@@ -38,7 +38,11 @@ def measure_distance_ratio(points: np.ndarray) -> Measured:
     Raises:
         InvalidConstruction: two points coincide.
     """
-    centred = points - points.mean(axis=0)
+    magnitude = float(np.max(np.abs(points)))
+    if magnitude == 0:
+        raise InvalidConstruction("all points coincide")
+    unit = points / magnitude  # first into [-1, 1], so that the mean cannot overflow
+    centred = unit - unit.mean(axis=0)
     scale = float(np.max(np.abs(centred)))
     if scale == 0:
         raise InvalidConstruction("all points coincide")
@@ -53,6 +57,6 @@ def measure_distance_ratio(points: np.ndarray) -> Measured:
     radii = np.sqrt(np.sum(scaled**2, axis=1))
     return Measured(
         float(np.max(squared) / squared[k]),
-        {"min_distance_squared": float(squared[k] * scale**2)},
+        {"min_distance": float(np.sqrt(squared[k])) * scale * magnitude},
         float(np.mean(radii) / np.max(radii)),
     )
