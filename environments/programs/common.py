@@ -79,6 +79,11 @@ class VerifiedProblem(ConstructionProblem):
         )
 
 
-def seed_source(imports: str, block: str) -> str:
-    """A seed program: ``imports``, the evolve block holding ``construct()``, the writer."""
-    return f"{imports.strip()}\n\n{EVOLVE_START}\n{block.strip()}\n{EVOLVE_END}\n{WRITE_JSON}"
+def seed_source(imports: str, block: str, fixed: str = "") -> str:
+    """A seed program: ``imports``, the problem's ``fixed`` sizes (outside the block, so a
+    mutation cannot change what is asked), the evolve block holding ``construct()``, and
+    the writer."""
+    head = (
+        f"{imports.strip()}\n\n{fixed.strip()}\n\n" if fixed.strip() else f"{imports.strip()}\n\n"
+    )
+    return f"{head}{EVOLVE_START}\n{block.strip()}\n{EVOLVE_END}\n{WRITE_JSON}"

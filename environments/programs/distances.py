@@ -20,8 +20,6 @@ from discolab.verifiers.constructions.distances import measure_distance_ratio, p
 from discolab.verifiers.constructions.reading import Measured
 
 _BLOCK = """
-N = {n}
-DIM = {dim}
 SIDE = {side}  # lattice points per axis before trimming to N
 SHEAR = 0.0  # offset of every other row along the first axis
 STRETCH = 1.0  # spacing of the last axis relative to the others
@@ -57,8 +55,9 @@ class MinMaxDistance(VerifiedProblem):
 
     def seed_program(self) -> str:
         """A trimmed lattice with shear, stretch, jitter and rounding knobs."""
-        block = _BLOCK.format(n=self.n, dim=self.dimension, side=self.side)
-        return seed_source("import json\n\nimport numpy as np", block)
+        block = _BLOCK.format(side=self.side)
+        fixed = f"N = {self.n}  # points\nDIM = {self.dimension}  # coordinates per point"
+        return seed_source("import json\n\nimport numpy as np", block, fixed)
 
     def parse(self, data: Any) -> np.ndarray:
         return parse_points(data, self.n, self.dimension)

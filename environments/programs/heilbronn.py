@@ -25,7 +25,6 @@ from discolab.verifiers.constructions.heilbronn import (
 from discolab.verifiers.constructions.reading import Measured
 
 _BLOCK = """
-N = 11
 SEED = 4  # start: random points drawn from this seed
 ALPHA = 2.0  # concentration of the start (large: near the centre)
 ROUNDS = 10  # rounds of mutual repulsion
@@ -80,7 +79,7 @@ class Heilbronn11(VerifiedProblem):
 
     def seed_program(self) -> str:
         """Random points spread by repulsion, kept inside in barycentric form."""
-        return seed_source("import json\n\nimport numpy as np", _BLOCK)
+        return seed_source("import json\n\nimport numpy as np", _BLOCK, "N = 11  # points")
 
     def parse(self, data: Any) -> np.ndarray:
         return parse_points_in_triangle(data, 11)

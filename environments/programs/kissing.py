@@ -20,11 +20,10 @@ from discolab.verifiers.constructions.kissing import measure_kissing, parse_vect
 from discolab.verifiers.constructions.reading import Measured
 
 _BLOCK = """
-DIM = 11
 WEIGHT = 2  # nonzero entries per candidate vector
 LEVEL = 1  # size of each nonzero entry
 ORDER = 0  # rotation of the candidate order
-LIMIT = 3000  # most candidates examined
+LIMIT = 8000  # most candidates examined
 
 
 def construct():
@@ -76,7 +75,9 @@ class Kissing11(VerifiedProblem):
 
     def seed_program(self) -> str:
         """Greedy selection among vectors of fixed weight; the default gives 220."""
-        return seed_source("import itertools\nimport json\n\nimport numpy as np", _BLOCK)
+        return seed_source(
+            "import itertools\nimport json\n\nimport numpy as np", _BLOCK, "DIM = 11  # dimension"
+        )
 
     def parse(self, data: Any) -> list[list[int]]:
         return parse_vectors(data, 11)

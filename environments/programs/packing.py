@@ -89,8 +89,8 @@ def _square_statement(n: int) -> str:
 
 
 def _seed(n: int, rows: str, margin: float, tail: str) -> str:
-    block = f"N = {n}\n" + _LAYOUT.format(rows=rows, margin=margin) + tail
-    return seed_source("import json\n\nimport numpy as np", block)
+    block = _LAYOUT.format(rows=rows, margin=margin) + tail
+    return seed_source("import json\n\nimport numpy as np", block, f"N = {n}  # circles")
 
 
 class CirclePackingSquare(VerifiedProblem):

@@ -111,3 +111,54 @@ def test_junk_fails_at_the_shape_stage(problem_id: str, data: object) -> None:
     assert not verdict.valid and verdict.stage == "shape" and verdict.error
     assert verdict.value is None and verdict.fitness is None
     assert problem.check_shape(data) == verdict.error
+
+
+MUTATE = r"""
+import ast, json, random, sys
+source = sys.stdin.read()
+lines = source.splitlines()
+start, end = lines.index("# EVOLVE-BLOCK-START") + 1, lines.index("# EVOLVE-BLOCK-END") + 1
+tree = ast.parse(source)
+knobs = [
+    n for n in ast.walk(tree)
+    if isinstance(n, ast.Constant) and type(n.value) in (int, float) and start < n.lineno < end
+]
+rng = random.Random(int(sys.argv[1]))
+out = []
+for _ in range(int(sys.argv[2])):
+    node = rng.choice(knobs)
+    old = node.value
+    new = old * rng.uniform(0.7, 1.3) if old else rng.uniform(-0.3, 0.3)
+    node.value = int(round(new)) if type(old) is int else new
+    namespace = {"__name__": "mutant"}
+    try:
+        exec(compile(ast.unparse(tree), "mutant", "exec"), namespace)
+        out.append(namespace["construct"]())
+    except Exception:
+        out.append(None)
+    node.value = old
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("problem_id", IDS)
+def test_most_one_knob_mutations_of_the_seed_stay_valid(problem_id: str) -> None:
+    """The evolver perturbs numeric constants; a seed must stay valid for most of them."""
+    problem = make_problem(problem_id)
+    done = subprocess.run(
+        [sys.executable, "-c", MUTATE, "7", "24"],
+        input=problem.seed_program(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    verdicts = [problem.score(data).valid for data in json.loads(done.stdout)]
+    assert sum(verdicts) >= 0.75 * len(verdicts), (problem_id, verdicts)
+
+
+def test_the_seed_parses_into_one_block_for_the_evolver() -> None:
+    from discolab.agents.edits import layout
+
+    for problem_id in IDS:
+        assert len(layout(make_problem(problem_id).seed_program()).blocks) == 1

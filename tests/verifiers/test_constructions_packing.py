@@ -167,3 +167,23 @@ def test_worst_slack_is_the_smallest_margin() -> None:
     measured = measure_packing(parse_square_packing(data, 4))
     assert measured.metrics["worst_slack"] == pytest.approx(0.05)
     assert np.isclose(measured.value, 0.8)
+
+
+def _run(program: str, tmp_path) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "main.py").write_text(program)
+    subprocess.run([sys.executable, "main.py"], cwd=tmp_path, check=True, timeout=60)
+    return json.loads((tmp_path / "construction.json").read_text())
+
+
+def test_the_26_seed_is_weak_and_one_knob_lifts_it_well_above_two(tmp_path) -> None:
+    problem = make_problem(SQUARE_26)
+    seed = problem.seed_program()
+    weak = problem.score(_run(seed, tmp_path))
+    assert weak.valid and weak.value <= 2.0
+    assert "MARGIN = 0.2 " in seed
+    tuned = problem.score(_run(seed.replace("MARGIN = 0.2 ", "MARGIN = 0.1 "), tmp_path))
+    assert tuned.valid and tuned.value > 2.4
