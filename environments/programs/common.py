@@ -14,7 +14,11 @@ from abc import abstractmethod
 from typing import Any
 
 from discolab.environments.programs.base import ConstructionProblem, ConstructionScore
-from discolab.verifiers.constructions.reading import InvalidConstruction, Measured
+from discolab.verifiers.constructions.reading import (
+    InvalidConstruction,
+    Measured,
+    read_construction,
+)
 
 EVOLVE_START = "# EVOLVE-BLOCK-START"
 EVOLVE_END = "# EVOLVE-BLOCK-END"
@@ -87,3 +91,15 @@ def seed_source(imports: str, block: str, fixed: str = "") -> str:
         f"{imports.strip()}\n\n{fixed.strip()}\n\n" if fixed.strip() else f"{imports.strip()}\n\n"
     )
     return f"{head}{EVOLVE_START}\n{block.strip()}\n{EVOLVE_END}\n{WRITE_JSON}"
+
+
+def score_output(problem: ConstructionProblem, raw: bytes) -> ConstructionScore:
+    """The verdict on the bytes a candidate wrote to ``problem.output_file``.
+
+    The strict reader runs first (NaN / Infinity tokens, invalid UTF-8, duplicate keys and
+    oversized files fail at the shape stage), then :meth:`ConstructionProblem.score`.
+    """
+    data, error = read_construction(raw)
+    if error is not None:
+        return ConstructionScore.invalid(error, stage="shape")
+    return problem.score(data)

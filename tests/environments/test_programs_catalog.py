@@ -162,3 +162,13 @@ def test_the_seed_parses_into_one_block_for_the_evolver() -> None:
 
     for problem_id in IDS:
         assert len(layout(make_problem(problem_id).seed_program()).blocks) == 1
+
+
+def test_score_output_reads_the_bytes_strictly() -> None:
+    from discolab.environments.programs.common import score_output
+
+    problem = make_problem("programs/first-autocorrelation-v1")
+    assert score_output(problem, b'{"heights": [1, 1, 1]}').value == 2.0
+    for raw in (b'{"heights": [1, NaN]}', b"\xff", b'{"heights": [1], "heights": [2]}'):
+        verdict = score_output(problem, raw)
+        assert not verdict.valid and verdict.stage == "shape" and verdict.error
