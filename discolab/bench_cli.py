@@ -46,9 +46,15 @@ app.add_typer(suite_app, name="suite")
 
 def _load(suite: str, secret: str | None) -> Any:
     """Load ``suite``; a private split takes ``--secret`` or ``$DISCOLAB_SUITE_SEED``."""
+    from discolab.construction_bench import is_construction_suite
+    from discolab.errors import ConfigError
     from discolab.splits import SEED_ENV
     from discolab.suites import is_private, load_suite
 
+    if is_construction_suite(suite):
+        raise ConfigError(
+            f"{suite} is a construction suite; score it with: bench score {suite} FILE"
+        )
     if secret is None and is_private(suite):
         secret = os.environ.get(SEED_ENV)
     return load_suite(suite, secret=secret)
@@ -190,7 +196,13 @@ def _store(
 @app.command("score")
 def score(
     suite: SuiteArg,
-    submission: Annotated[Path, typer.Argument(help="JSONL file: one {task, law} per line.")],
+    submission: Annotated[
+        Path,
+        typer.Argument(
+            help="JSONL file: one {task, law} per line; for a construction suite, a JSON "
+            "object {problem id: construction}."
+        ),
+    ],
     db: DbOption = None,
     label: Annotated[
         str | None,
@@ -212,6 +224,11 @@ def score(
     if label is not None and not label.strip():
         raise ConfigError("--label must not be empty; name the run, e.g. --label my-model")
     console = Console(highlight=False)
+    from discolab.construction_bench import is_construction_suite, score_construction_file
+
+    if is_construction_suite(suite):  # construction problems: scored, printed, not stored
+        score_construction_file(suite, submission, console)
+        return
     loaded = _load(suite, secret)
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
