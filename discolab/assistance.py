@@ -36,7 +36,11 @@ of the apparatus to fit candidates with, which an agent with only its records la
 CODE = "code"
 """A sandboxed Python tool on the agent's own data (``agent.options.code_tool``)."""
 
-KINDS = (INVERSION, SIMULATOR, CODE)
+SEEDED = "seeded"
+"""An evolve campaign started from a seed program other than the problem's own (a seeded
+best, say), recorded in the program's lineage as well."""
+
+KINDS = (INVERSION, SIMULATOR, CODE, SEEDED)
 """Every kind of assistance discolab knows."""
 
 NONE = "none"

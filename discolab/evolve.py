@@ -24,7 +24,7 @@ from discolab.agents.evolution.proposals import (
     ProgramProposer,
 )
 from discolab.agents.evolver import EvolverSettings, EvolverState, build_evolver, recursion_limit
-from discolab.assistance import label
+from discolab.assistance import SEEDED, label
 from discolab.campaign import CampaignResult, _checkpointer, make_journal, new_campaign_id
 from discolab.errors import ConfigError, DiscolabError, ModelError
 from discolab.evolve_config import EvolveConfig, evolve_config_from_dict
@@ -33,9 +33,6 @@ from discolab.storage.db import Database
 from discolab.storage.store import CampaignStore
 
 logger = logging.getLogger(__name__)
-
-SEEDED = "seeded"
-"""Assistance kind of a campaign started from a seed program other than the problem's own."""
 
 
 @dataclass(frozen=True)

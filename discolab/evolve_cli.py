@@ -198,7 +198,8 @@ def describe_problems(console: Console) -> None:
     from discolab.environments.programs.catalog import make_problem, problem_ids
 
     table = Table(title="construction problems")
-    for col in ("id", "problem", "goal", "best known"):
+    table.add_column("id", no_wrap=True)
+    for col in ("problem", "goal", "best known"):
         table.add_column(col)
     for pid in problem_ids():
         problem = make_problem(pid)

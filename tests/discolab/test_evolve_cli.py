@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from discolab.cli import _mount_subcommands, app
-from discolab.errors import ConfigError
+from discolab.errors import ConfigError, DiscolabError
 from discolab.evolve_config import evolve_config_from_dict, load_evolve_config
 
 CONFIG = """
@@ -45,7 +45,7 @@ def test_evolve_then_show_and_list(tmp_path: Path, cli: CliRunner) -> None:
     assert shown.exit_code == 0, shown.output
     for part in ("score history", "archive occupancy", "lineage of the best", "EVOLVE-BLOCK"):
         assert part in shown.output
-    listed = cli.invoke(app, ["list", "--db", db])
+    listed = cli.invoke(app, ["list", "--db", db], env={"COLUMNS": "250"})
     assert "programs/circle-packing-26-v1" in listed.output and "e1" in listed.output
     again = cli.invoke(app, ["resume", "e1", "--db", db])
     assert again.exit_code == 0 and "finished" in again.output
@@ -93,7 +93,7 @@ def test_bad_configs_name_the_bad_value(tmp_path: Path, change: dict, message: s
         base[key] = base[key] | value
     from discolab.evolve import EvolveRunner
 
-    with pytest.raises(ConfigError, match=re.escape(message)):
+    with pytest.raises(DiscolabError, match=re.escape(message)):
         config = evolve_config_from_dict(base)
         EvolveRunner(f"sqlite:///{tmp_path / 'db.sqlite'}").start(config)
 
