@@ -319,8 +319,9 @@ def mutate_many(
     max_tries: int = 20,
 ) -> Mutation:
     """``steps`` successive mutations, each of the previous child; descriptions are joined
-    with ``; `` and operators with ``+``. A step that finds no child is skipped; the result is
-    None only when no step succeeds or the steps cancel out."""
+    with ``; `` and operators with ``+`` (a step's line numbers refer to the program it
+    mutated). A step that finds no child is skipped; the result is None only when no step
+    succeeds or the steps cancel out."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     current, ops, notes = program, [], []

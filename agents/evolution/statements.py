@@ -18,7 +18,7 @@ import numpy as np
 from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site, pick
 
 MAX_NODES = 80  # a copied statement has at most this many AST nodes
-MAX_LINES = 10  # ... and unparses to at most this many lines
+MAX_LINES = 10  # ... and spans at most this many source lines
 _COPYABLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, ast.For)
 _JUMPS = (
     ast.Return,
