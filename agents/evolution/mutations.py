@@ -223,8 +223,10 @@ def mutate(
         else:
             last = result
     if not any(w > 0 for w in table.values()):
+        hint = "" if parent.donors else " (insert and crossover need donor programs)"
         return _fail(
-            "nothing to mutate: no operator with a positive weight has a site in the EVOLVE-BLOCKs"
+            "nothing to mutate: no operator with a positive weight has a site in the "
+            f"EVOLVE-BLOCKs{hint}"
         )
     return _fail(f"no valid distinct child after {max_tries} tries ({last})")
 

@@ -259,7 +259,8 @@ def test_without_donors_insert_becomes_duplicate_and_perturb() -> None:
     result = mutate(TOP, rng, operators=["insert", "duplicate"])
     assert result.operator == "duplicate" and result.description.startswith("duplicate ")
     assert len(block_tree(result.program).body[0].body) == 5
-    assert not mutate(TOP, rng, operators=["insert"]).ok  # nothing to insert, no fallback
+    alone = mutate(TOP, rng, operators=["insert"])  # nothing to insert, no fallback
+    assert not alone.ok and "need donor programs" in alone.description
 
 
 def test_crossover_mixes_statements_of_both_parents() -> None:
