@@ -27,6 +27,10 @@ INT_STEPS = (-2, -1, 1, 2)
 INT_STEP_P = (0.2, 0.3, 0.3, 0.2)
 BIG_INT = 8  # ints with |x| >= BIG_INT sometimes move by a relative factor instead of ±1/±2
 SIGNIFICANT = 6  # perturbed floats are rounded to this many significant digits
+# How often a literal is picked, relative to the others:
+FLOAT_WEIGHT = 1.0  # floats are the tunable numbers of a construction
+INT_WEIGHT = 0.35  # ints are mostly structure: counts, sizes, shapes
+INDEX_WEIGHT = 0.1  # an int inside a subscript is an index: moving it often breaks the program
 
 _BINOPS: dict[type[ast.operator], tuple[type[ast.operator], ...]] = {
     ast.Add: (ast.Sub,),
@@ -83,12 +87,15 @@ _FAMILY = {name: family for family in CALL_FAMILIES for name in family}
 _SEQUENCES = (ast.List, ast.Tuple, ast.ListComp, ast.JoinedStr, ast.Set, ast.Dict)
 
 
+Apply = Callable[[np.random.Generator], str]
+
+
 @dataclass(frozen=True)
 class Site:
     """A place an operator can act: ``apply(rng)`` edits the tree and describes the change."""
 
     line: int
-    apply: Callable[[np.random.Generator], str]
+    apply: Apply
     weight: float = 1.0
 
 
@@ -162,7 +169,8 @@ def perturb_int(x: int, rng: np.random.Generator) -> int:
 
 
 def constant_sites(tree: ast.AST) -> list[Site]:
-    """Every numeric literal, a negative literal ``-c`` counting as one literal."""
+    """Every numeric literal, a negative literal ``-c`` counting as one literal; floats are
+    picked more often than ints and ints in subscripts least (FLOAT/INT/INDEX_WEIGHT)."""
     up = parents(tree)
     sites: list[Site] = []
     for node in ast.walk(tree):
@@ -182,11 +190,6 @@ def constant_sites(tree: ast.AST) -> list[Site]:
     return sites
 
 
-FLOAT_WEIGHT = 1.0  # floats are the tunable numbers of a construction
-INT_WEIGHT = 0.35  # ints are mostly structure: counts, sizes, shapes
-INDEX_WEIGHT = 0.1  # an int inside a subscript is an index: moving it often breaks the program
-
-
 def _constant_weight(node: ast.AST, value: float, up: dict[ast.AST, ast.AST]) -> float:
     """How often a literal is chosen, relative to the others (see the weights above)."""
     if isinstance(value, float):
@@ -199,7 +202,7 @@ def _constant_weight(node: ast.AST, value: float, up: dict[ast.AST, ast.AST]) ->
     return INT_WEIGHT
 
 
-def _constant_change(node: ast.AST, value: float, parent: ast.AST) -> Callable[..., str]:
+def _constant_change(node: ast.AST, value: float, parent: ast.AST) -> Apply:
     def apply(rng: np.random.Generator) -> str:
         new = perturb_int(value, rng) if isinstance(value, int) else perturb_float(value, rng)
         replace(parent, node, literal(new))
@@ -229,7 +232,7 @@ def _is_str(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str | bytes)
 
 
-def _op_change(node: ast.BinOp | ast.AugAssign | ast.BoolOp, choices: tuple) -> Callable:
+def _op_change(node: ast.BinOp | ast.AugAssign | ast.BoolOp, choices: tuple[type, ...]) -> Apply:
     def apply(rng: np.random.Generator) -> str:
         old = type(node.op)
         new = choices[int(rng.integers(len(choices)))]
@@ -250,7 +253,7 @@ def compare_sites(tree: ast.AST) -> list[Site]:
     return sites
 
 
-def _compare_change(node: ast.Compare, i: int) -> Callable[..., str]:
+def _compare_change(node: ast.Compare, i: int) -> Apply:
     def apply(rng: np.random.Generator) -> str:
         old = type(node.ops[i])
         strict, flip = _COMPARES[old]
@@ -281,7 +284,7 @@ def call_sites(tree: ast.AST) -> list[Site]:
     return sites
 
 
-def _call_change(node: ast.Call) -> Callable[..., str]:
+def _call_change(node: ast.Call) -> Apply:
     def apply(rng: np.random.Generator) -> str:
         old = dotted(node.func) or ""
         others = [name for name in _FAMILY[old] if name != old]

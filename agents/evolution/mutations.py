@@ -223,8 +223,10 @@ def mutate(
         else:
             last = result
     if not any(w > 0 for w in table.values()):
+        hint = "" if parent.donors else " (insert and crossover need donor programs)"
         return _fail(
-            "nothing to mutate: no operator with a positive weight has a site in the EVOLVE-BLOCKs"
+            "nothing to mutate: no operator with a positive weight has a site in the "
+            f"EVOLVE-BLOCKs{hint}"
         )
     return _fail(f"no valid distinct child after {max_tries} tries ({last})")
 
@@ -319,8 +321,9 @@ def mutate_many(
     max_tries: int = 20,
 ) -> Mutation:
     """``steps`` successive mutations, each of the previous child; descriptions are joined
-    with ``; `` and operators with ``+``. A step that finds no child is skipped; the result is
-    None only when no step succeeds or the steps cancel out."""
+    with ``; `` and operators with ``+`` (a step's line numbers refer to the program it
+    mutated). A step that finds no child is skipped; the result is None only when no step
+    succeeds or the steps cancel out."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     current, ops, notes = program, [], []

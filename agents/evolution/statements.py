@@ -10,15 +10,14 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site, pick
+from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Apply, Site, pick
 
 MAX_NODES = 80  # a copied statement has at most this many AST nodes
-MAX_LINES = 10  # ... and unparses to at most this many lines
+MAX_LINES = 10  # ... and spans at most this many source lines
 _COPYABLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.If, ast.For)
 _JUMPS = (
     ast.Return,
@@ -113,7 +112,7 @@ def delete_sites(tree: ast.Module, program_loads: set[str]) -> list[Site]:
     return sites
 
 
-def _delete(body: list[ast.stmt], i: int) -> Callable[..., str]:
+def _delete(body: list[ast.stmt], i: int) -> Apply:
     def apply(rng: np.random.Generator) -> str:
         stmt = body.pop(i)
         return f"delete {_head(stmt)!r}"
@@ -235,7 +234,7 @@ def insert_sites(tree: ast.Module, donors: Donors) -> list[Site]:
     return sites
 
 
-def _insert(body: list[ast.stmt], i: int, stmt: ast.stmt) -> Callable[..., str]:
+def _insert(body: list[ast.stmt], i: int, stmt: ast.stmt) -> Apply:
     def apply(rng: np.random.Generator) -> str:
         body.insert(i, copy.deepcopy(stmt))
         return f"insert donor statement {_head(stmt)!r}"
@@ -253,7 +252,7 @@ def duplicate_sites(tree: ast.AST) -> list[Site]:
     ]
 
 
-def _duplicate(body: list[ast.stmt], i: int) -> Callable[..., str]:
+def _duplicate(body: list[ast.stmt], i: int) -> Apply:
     def apply(rng: np.random.Generator) -> str:
         twin = ast.Module(body=[copy.deepcopy(body[i])], type_ignores=[])
         change = "unchanged"

@@ -4,8 +4,12 @@ EVOLVE-BLOCKs, by the documented amounts, deterministically; bad programs never 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -255,7 +259,8 @@ def test_without_donors_insert_becomes_duplicate_and_perturb() -> None:
     result = mutate(TOP, rng, operators=["insert", "duplicate"])
     assert result.operator == "duplicate" and result.description.startswith("duplicate ")
     assert len(block_tree(result.program).body[0].body) == 5
-    assert not mutate(TOP, rng, operators=["insert"]).ok  # nothing to insert, no fallback
+    alone = mutate(TOP, rng, operators=["insert"])  # nothing to insert, no fallback
+    assert not alone.ok and "need donor programs" in alone.description
 
 
 def test_crossover_mixes_statements_of_both_parents() -> None:
@@ -295,6 +300,28 @@ def test_same_seed_same_child() -> None:
     ):
         assert [run(s) for s in range(5)] == [run(s) for s in range(5)]
     assert len({mutate(CIRCLES, np.random.default_rng(s)).program for s in range(20)}) > 10
+
+
+def test_children_do_not_depend_on_the_hash_seed() -> None:
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "import numpy as np\n"
+        "from mutation_programs import CIRCLES, TOP\n"
+        "from discolab.agents.evolution.mutations import mutate_many\n"
+        "print(mutate_many(CIRCLES, np.random.default_rng(5), [TOP, CIRCLES], steps=8))\n"
+    )
+    support = str(Path(__file__).parents[2] / "support")
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script, support],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1 and "Mutation(program=" in outputs.pop()
 
 
 def test_mutate_many_applies_successive_steps() -> None:
