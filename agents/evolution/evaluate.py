@@ -26,7 +26,6 @@ value itself and the failing stage's reason.
 from __future__ import annotations
 
 import ast
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,13 +34,13 @@ from typing import Any
 from discolab.environments.programs.base import ConstructionProblem, ConstructionScore
 from discolab.sandbox.base import ExecResult, Limits, Sandbox
 from discolab.types import Evaluation
+from discolab.verifiers.constructions.reading import read_construction
 
 VERIFIER_ID = "construction-v1"
 """The verifier name stored with every program evaluation."""
 
 STAGES = ("parse", "run", "read", "shape", "full")
 MAX_PROGRAM_BYTES = 64 * 1024
-MAX_CONSTRUCTION_BYTES = 4 << 20
 STDERR_TAIL = 800
 
 
@@ -100,7 +99,7 @@ class ProgramEvaluator:
                 f"the program wrote no {self.problem.output_file} in its working directory",
                 job,
             )
-        data, error = read_json(raw)
+        data, error = read_construction(raw)
         if error is not None:
             return _failed("read", f"{self.problem.output_file}: {error}", job)
         shape_error = self.problem.check_shape(data)
@@ -131,24 +130,6 @@ class ProgramEvaluator:
             feedback=feedback + (f" ({shown})" if shown else ""),
         )
         return ProgramRun(evaluation, "full", job)
-
-
-def read_json(raw: bytes) -> tuple[Any, str | None]:
-    """Strict JSON from the program's bytes: ``(data, None)`` or ``(None, reason)``."""
-    if len(raw) > MAX_CONSTRUCTION_BYTES:
-        return None, f"{len(raw)} bytes is more than the {MAX_CONSTRUCTION_BYTES} allowed"
-
-    def refuse(token: str) -> Any:
-        raise ValueError(f"{token} is not a finite number")
-
-    try:
-        return json.loads(raw.decode("utf-8"), parse_constant=refuse), None
-    except UnicodeDecodeError:
-        return None, "is not UTF-8 text"
-    except RecursionError:
-        return None, "nests too deeply"
-    except ValueError as exc:
-        return None, f"is not strict JSON ({exc})"
 
 
 def _parse_failure(program: str) -> str | None:
