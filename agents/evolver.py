@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import Any, Literal, TypedDict
 
@@ -184,7 +184,7 @@ def build_evolver(
 
     def propose(state: EvolverState) -> dict[str, Any]:
         generation = state.get("generation", 0)
-        stored = database.stored(generation)
+        stored = database.stored_slots(generation)
         if generation == 0:
             if stored:
                 return {"proposals": []}
@@ -205,42 +205,50 @@ def build_evolver(
 
     def evaluate(state: EvolverState) -> dict[str, Any]:
         generation = state.get("generation", 0)
-        stored = database.stored(generation)
+        stored = database.stored_slots(generation)
         todo = [p for p in state.get("proposals", []) if int(p["slot"]) not in stored]
         runnable = [p for p in todo if p["ok"]]
+        failed = []
         for p in todo:
             if not p["ok"]:
                 error = str(p["candidate"]["metadata"].get("edit_error") or "no child program")
                 run = ProgramRun(
                     Evaluation.failure(error, f"failed at stage 'propose': {error}"), "propose"
                 )
-                _store(generation, p, run)
+                failed.append((p, run))
+        if failed:
+            _store(generation, failed)
         if runnable:
             width = max(1, min(settings.in_flight, len(runnable)))
             with ThreadPoolExecutor(max_workers=width, thread_name_prefix="evaluate") as pool:
-                futures = {
+                pending = {
                     pool.submit(evaluator.evaluate, p["candidate"]["source"]): p for p in runnable
                 }
-                for future in as_completed(futures):
-                    _store(generation, futures[future], future.result())
+                while pending:
+                    # Store each evaluation the moment it completes (with any others that
+                    # completed meanwhile, in one transaction): a kill loses at most the
+                    # evaluations still running.
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    _store(generation, [(pending.pop(f), f.result()) for f in done])
         return {}
 
-    def _store(generation: int, proposal: dict[str, Any], run: ProgramRun) -> None:
-        slot = int(proposal["slot"])
-        candidate = candidate_from_dict(proposal["candidate"])
-        meta = dict(candidate.metadata) | {
-            "slot": slot,
-            "iteration": iteration_of(generation, slot, settings.batch),
-            "stage": run.stage,
-            "job": dict(run.job),
-            "strategy": settings.strategy,
-        }
-        if proposal.get("cost"):
-            meta["cost"] = proposal["cost"]
-        candidate = replace(candidate, generation=generation, metadata=meta)
-        store.record_batch(
-            cid, [(slot_key(generation, slot), candidate, VERIFIER_ID, run.evaluation)]
-        )
+    def _store(generation: int, runs: list[tuple[dict[str, Any], ProgramRun]]) -> None:
+        items = []
+        for proposal, run in sorted(runs, key=lambda item: int(item[0]["slot"])):
+            slot = int(proposal["slot"])
+            candidate = candidate_from_dict(proposal["candidate"])
+            meta = dict(candidate.metadata) | {
+                "slot": slot,
+                "iteration": iteration_of(generation, slot, settings.batch),
+                "stage": run.stage,
+                "job": dict(run.job),
+                "strategy": settings.strategy,
+            }
+            if proposal.get("cost"):
+                meta["cost"] = proposal["cost"]
+            candidate = replace(candidate, generation=generation, metadata=meta)
+            items.append((slot_key(generation, slot), candidate, VERIFIER_ID, run.evaluation))
+        store.record_batch(cid, items)
 
     def update(state: EvolverState) -> dict[str, Any]:
         generation = state.get("generation", 0)

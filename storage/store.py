@@ -206,13 +206,35 @@ class CampaignStore:
         """
         with self.db.write() as session:
             self._campaign(session, campaign_id)
-            stored: list[Candidate] = []
+            keys = list(dict.fromkeys(key for key, *_ in items))
+            rows = {
+                r.key: r
+                for r in session.exec(
+                    select(CandidateRow).where(
+                        CandidateRow.campaign_id == campaign_id, col(CandidateRow.key).in_(keys)
+                    )
+                ).all()
+            }
+            known = set(rows)
+            last = session.exec(
+                select(func.max(CandidateRow.seq)).where(CandidateRow.campaign_id == campaign_id)
+            ).one()
+            seq = -1 if last is None else int(last)
+            fresh: list[EvaluationRow] = []
             for key, candidate, verifier, evaluation in items:
-                row = self._put_candidate(session, campaign_id, key, candidate)
-                if evaluation is not None:
-                    self._put_evaluation(session, row.id, verifier, evaluation)
-                stored.append(candidate_of(row))
-            return stored
+                if key not in rows:  # one lookup and one insert per batch, not per item
+                    seq += 1
+                    cid = candidate.id or new_candidate_id()
+                    rows[key] = candidate_row(campaign_id, key, seq, cid, candidate)
+                    session.add(rows[key])
+                    if evaluation is not None:
+                        fresh.append(evaluation_row(cid, verifier, evaluation))
+                elif evaluation is not None and key in known:
+                    self._put_evaluation(session, rows[key].id, verifier, evaluation)
+            session.flush()  # candidates first: evaluations refer to them
+            session.add_all(fresh)
+            session.flush()
+            return [candidate_of(rows[key]) for key, *_ in items]
 
     def candidates(self, campaign_id: str, *, generation: int | None = None) -> list[ScoredRecord]:
         """Every candidate of a campaign (of one ``generation`` when given) with its latest
@@ -263,6 +285,15 @@ class CampaignStore:
 
         evaluated = [r for r in self.candidates(campaign_id) if r.evaluation is not None]
         return sorted(evaluated, key=order)[: max(n, 0)]
+
+    def candidate_keys(self, campaign_id: str, *, generation: int | None = None) -> set[str]:
+        """The keys of a campaign's stored candidates (of one ``generation`` when given);
+        cheaper than :meth:`candidates` when only presence matters."""
+        with self.db.read() as session:
+            which = [col(CandidateRow.campaign_id) == campaign_id]
+            if generation is not None:
+                which.append(col(CandidateRow.generation) == generation)
+            return set(session.exec(select(CandidateRow.key).where(*which)).all())
 
     def count_candidates(self, campaign_id: str) -> int:
         """How many candidates a campaign has stored."""

@@ -171,6 +171,12 @@ class ProgramDatabase:
         records = self.store.candidates(self.campaign_id, generation=generation)
         return {int(r.candidate.metadata.get("slot", 0)): r for r in records}
 
+    def stored_slots(self, generation: int) -> set[int]:
+        """The slots of ``generation`` already stored (keys only, no rows read)."""
+        prefix = f"g{generation}-s"
+        keys = self.store.candidate_keys(self.campaign_id, generation=generation)
+        return {int(k.removeprefix(prefix)) for k in keys if k.startswith(prefix)}
+
     @staticmethod
     def program_of(record: ScoredRecord) -> Candidate:
         """The stored candidate of a record."""
