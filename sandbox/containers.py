@@ -35,17 +35,28 @@ log = logging.getLogger(__name__)
 
 LABEL = "discolab.sandbox"
 RUN_USER = "10001:10001"
+# Reads exactly the source from fd 0, unbuffered: no Python buffer ever holds the key behind it.
 _BOOT = (
-    "import sys;n=int(sys.argv[1]);s=sys.stdin.buffer.read(n);"
-    "exec(compile(s,'supervisor','exec'),{'__name__':'__main__'})"
+    "import os,sys\nn=int(sys.argv[1]);s=bytearray()\n"
+    "while len(s)<n:\n c=os.read(0,n-len(s))\n if not c:break\n s+=c\n"
+    "exec(compile(bytes(s),'supervisor','exec'),{'__name__':'__main__'})"
 )
+# -E -s -P is -I without the isolated flag; site is imported, so the supervisor's sys.path is
+# that of ``python3 -E -s`` and its forked candidates see the same (see forkpath.py).
+_PYTHON = ["python3", "-E", "-s", "-P"]
+SUPERVISOR_PARTS = ("workdirs.py", "forkpath.py", "supervisor.py")
 _GRACE = 5.0
 
 
 @cache
 def supervisor_source() -> bytes:
-    """The supervisor's source, sent into every exec (read once; it never changes)."""
-    return (Path(__file__).with_name("supervisor.py")).read_bytes()
+    """The supervisor program sent into every container: its parts' sources, in order.
+
+    The parts are plain standard-library modules; ``supervisor.py`` imports the others only
+    on the host (a ``contextlib.suppress(ImportError)`` block), so one concatenation runs.
+    """
+    here = Path(__file__).parent
+    return b"\n\n".join((here / part).read_bytes() for part in SUPERVISOR_PARTS)
 
 
 @dataclass
@@ -145,7 +156,7 @@ def start_container(client: Any, image: str, limits: Limits) -> Container:
         src = supervisor_source()
         created = api.create_container(
             image,
-            command=["python3", "-I", "-S", "-c", _BOOT, str(len(src))],
+            command=[*_PYTHON, "-c", _BOOT, str(len(src))],
             user=RUN_USER,
             stdin_open=True,  # with detach=False this sets StdinOnce
             labels=owner_labels(),
@@ -200,9 +211,13 @@ def run_job(
     files: dict[str, bytes],
     limits: Limits,
     env: dict[str, str],
+    python_fork: bool = False,
 ) -> tuple[ExecResult, bool]:
     """Run one job through the container's supervisor; returns the result and whether the
-    container must be recycled (timeout, OOM, unclean, or a broken or forged answer)."""
+    container must be recycled (timeout, OOM, unclean, or a broken or forged answer).
+
+    ``python_fork`` asks for the preloaded fork path (argv ``python3 -E -s main.py ...``);
+    the supervisor falls back to fork+exec when it could not preload numpy."""
     started = time.monotonic()
     nonce = os.urandom(16).hex()
     job = {
@@ -211,6 +226,7 @@ def run_job(
         "env": env,
         "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
         "stdin": base64.b64encode(stdin).decode(),
+        "python_fork": python_fork,
         "limits": {
             "timeout": limits.timeout,
             "output_bytes": limits.output_bytes,
@@ -222,7 +238,7 @@ def run_job(
     deadline = started + limits.timeout + _GRACE
     try:
         container.raw.sendall(_message(json.dumps(job).encode()))
-        body, mac = _read_answer(container, deadline)
+        body, mac, clean = _read_answer(container, deadline)
     except (TimeoutError, OSError, ValueError) as exc:
         duration = time.monotonic() - started
         if isinstance(exc, TimeoutError):
@@ -232,11 +248,18 @@ def run_job(
             "the candidate probably killed it"
         )
         return ExecResult(returncode=-9, duration=duration, error=msg), True
-    expected = hmac.new(container.key, nonce.encode() + body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected.encode(), mac):
+    expected = _mac(container.key, nonce.encode() + body)
+    flag, clean_mac = clean[:1], clean[1:]
+    expected_clean = _mac(container.key, nonce.encode() + b"/clean/" + flag)
+    if not (hmac.compare_digest(expected, mac) and hmac.compare_digest(expected_clean, clean_mac)):
         msg = "the sandbox returned a forged or garbled answer; the container was replaced"
         return ExecResult(returncode=-9, duration=time.monotonic() - started, error=msg), True
-    return _parse(json.loads(body), time.monotonic() - started)
+    result, recycle = _parse(json.loads(body), time.monotonic() - started)
+    return result, recycle or flag != b"1"
+
+
+def _mac(key: bytes, data: bytes) -> bytes:
+    return hmac.new(key, data, hashlib.sha256).hexdigest().encode()
 
 
 def _parse(data: dict[str, Any], duration: float) -> tuple[ExecResult, bool]:
@@ -256,16 +279,16 @@ def _parse(data: dict[str, Any], duration: float) -> tuple[ExecResult, bool]:
         error=data["error"],
         files={k: base64.b64decode(v) for k, v in data["files"].items()},
     )
-    recycle = result.timed_out or result.oom_killed or not data["clean"]
-    return result, recycle
+    return result, result.timed_out or result.oom_killed
 
 
-def _read_answer(container: Container, deadline: float) -> tuple[bytes, bytes]:
-    """Read one answer (length, JSON, 64-hex MAC) from the supervisor's stdout frames."""
+def _read_answer(container: Container, deadline: float) -> tuple[bytes, bytes, bytes]:
+    """Read one answer (length, JSON, 64-hex MAC) and its clean-up trailer (digit + MAC)."""
     out = bytearray()
-    head = _read_stdout(container, out, 10, deadline)
-    size = int(head)
-    return _read_stdout(container, out, size, deadline), _read_stdout(container, out, 64, deadline)
+    size = int(_read_stdout(container, out, 10, deadline))
+    body = _read_stdout(container, out, size, deadline)
+    mac = _read_stdout(container, out, 64, deadline)
+    return body, mac, _read_stdout(container, out, 65, deadline)
 
 
 def _read_stdout(container: Container, out: bytearray, n: int, deadline: float) -> bytes:

@@ -1,25 +1,33 @@
 """The in-sandbox supervisor: runs one candidate, caps its output, kills what it leaves.
 
 This file is plain standard-library Python so that it can run inside the sandbox image as
-it is: the Docker backend sends its source through ``docker exec`` stdin (no bind mount, no
-image rebuild when it changes), followed by one job. The process backend imports
-:func:`pump` and :func:`collect_files` from it, so both backends cap output and read work
-dirs the same way.
+it is: the Docker backend sends its source (behind ``forkpath.py``'s, as one program)
+through the container's stdin, so a change needs no image rebuild. The process backend
+imports :func:`pump` and :func:`collect_files` from it, so both backends cap output and read
+work dirs the same way.
 
 Inside a container the supervisor and the candidate share one non-root uid and hold no
 capabilities, so after the run ``kill(-1, SIGKILL)`` reaches every process the candidate
 started (double forks and ``setsid`` included) and nothing else; the supervisor makes itself
-non-dumpable first so a candidate cannot read or write its file descriptors.
+non-dumpable first so a candidate cannot read its memory or its file descriptors.
 
-It runs as the main process of a warm container (under ``docker-init``) and serves jobs
-from the container's stdin, so a run costs one fork+exec instead of a ``docker exec``.
-Protocol (see :func:`serve`): every message is 10 ASCII digits giving its length, then its
-bytes; the first is an HMAC key, each later one a job as JSON ``{"nonce", "argv", "env",
-"files": {path: base64}, "stdin": base64, "limits": {...}}``. Each answer is a length, a
-JSON result and the hex HMAC of nonce + result.
+It runs as the main process of a warm container (under ``docker-init``), imports numpy once
+(``forkpath.preload``) and serves jobs from the container's stdin. Protocol (see
+:func:`serve`): every message is 10 ASCII digits giving its length, then its bytes; the
+first is an HMAC key, each later one a job as JSON ``{"nonce", "argv", "env", "files":
+{path: base64}, "stdin": base64, "limits": {...}, "python_fork": bool}``. Each answer is a
+length, a JSON result and the hex HMAC of nonce + result, then a trailer: ``1`` (or ``0``
+when something survived the clean-up) and the hex HMAC of nonce + ``/clean/`` + that digit.
+
+Each job is handled by a fresh fork of the supervisor (the *handler*), which reads the job,
+starts the candidate, pumps its output, collects its files and writes the answer; the
+supervisor only waits, kills every process of the uid and wipes the scratch dirs. So the
+supervisor's own memory never holds a job, a candidate's output or its files, and the
+candidate, forked from a handler that was forked from it, inherits nothing of earlier runs.
+A job with ``python_fork`` (argv ``python3 -E -s main.py ...``) runs as a fork of the
+handler that executes ``main.py`` with numpy already imported; any other job is a fork+exec
+of its argv (both under the same rlimits, session, env, work dir and clean-up).
 """
-
-from __future__ import annotations
 
 import base64
 import contextlib
@@ -28,11 +36,13 @@ import os
 import selectors
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 
-SCRATCH_DIRS = ("/work", "/tmp", "/dev/shm", "/dev/mqueue")
+with contextlib.suppress(ImportError):  # in the container these files' sources come first
+    from discolab.sandbox.forkpath import FORK_ARGV, Forked, _set_dumpable, fork_python, preload
+    from discolab.sandbox.workdirs import collect_files, wipe, write_files
+
 BASE_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "LANG": "C.UTF-8",
@@ -47,20 +57,25 @@ _CHUNK = 1 << 16
 
 
 def pump(
-    proc: subprocess.Popen[bytes],
+    proc: "subprocess.Popen[bytes] | Forked",
     stdin: bytes,
     cap: int,
     deadline: float,
     kill_all: Callable[[], None],
+    drain: float = 2.0,
 ) -> tuple[bytes, bytes, bool, bool]:
     """Feed ``stdin``, read stdout/stderr up to ``cap`` bytes each, enforce ``deadline``.
 
     Output past the cap is drained and dropped, so a flood neither blocks the candidate
     nor fills memory. When the main process exits, ``kill_all`` removes what it left
-    running (their pipes then close). Returns ``(stdout, stderr, truncated, timed_out)``.
+    running, and output is read for at most ``drain`` more seconds (until the pipes close,
+    or for what is already written when a process ``kill_all`` cannot reach still holds
+    them). Returns ``(stdout, stderr, truncated, timed_out)``.
     """
     sel = selectors.DefaultSelector()
     bufs: dict[int, bytearray] = {}
+    assert proc.stdout is not None and proc.stderr is not None
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
     for stream in (proc.stdout, proc.stderr):
         assert stream is not None
         os.set_blocking(stream.fileno(), False)
@@ -81,7 +96,7 @@ def pump(
             timed_out = proc.poll() is None
             kill_all()
             killed = True
-            drain_until = now + 2.0
+            drain_until = now + drain
         if drain_until is not None and now >= drain_until:
             break
         wait = (drain_until if drain_until is not None else deadline) - now
@@ -120,91 +135,12 @@ def pump(
             timed_out = True
     kill_all()
     proc.wait()
-    assert proc.stdout is not None and proc.stderr is not None
-    return (
-        bytes(bufs[proc.stdout.fileno()]),
-        bytes(bufs[proc.stderr.fileno()]),
-        truncated,
-        timed_out,
-    )
+    return bytes(bufs[out_fd]), bytes(bufs[err_fd]), truncated, timed_out
 
 
 def _close_quietly(stream: object) -> None:
     with contextlib.suppress(OSError):
         stream.close()  # type: ignore[attr-defined]
-
-
-def write_files(workdir: str, files: dict[str, bytes]) -> None:
-    """Write ``files`` (relative paths, already checked by the host) under ``workdir``."""
-    for rel, data in files.items():
-        path = os.path.join(workdir, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as fh:
-            fh.write(data)
-
-
-def collect_files(workdir: str, cap: int) -> dict[str, bytes]:
-    """Regular files under ``workdir`` up to ``cap`` bytes in total.
-
-    Symlinks and hard-linked files are skipped and nothing is followed, so a candidate
-    cannot make the reader (possibly a more privileged host process) fetch other files.
-    """
-    found: dict[str, bytes] = {}
-    total = 0
-    for root, dirs, names in os.walk(workdir, followlinks=False):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(root, name)
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            except OSError:
-                continue
-            with os.fdopen(fd, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                if not _is_plain_file(st.st_mode, st.st_nlink) or total + st.st_size > cap:
-                    continue
-                data = fh.read(st.st_size)
-            total += len(data)
-            found[os.path.relpath(path, workdir)] = data
-    return found
-
-
-def _is_plain_file(mode: int, nlink: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode) and nlink == 1
-
-
-def wipe(dirs: tuple[str, ...] = SCRATCH_DIRS) -> bool:
-    """Empty the scratch dirs; True when nothing is left behind."""
-    import shutil
-
-    def fix(func: object, path: str, _exc: object) -> None:
-        try:
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, 0o700)
-        except OSError:
-            pass
-
-    clean = True
-    for top in dirs:
-        try:
-            entries = os.listdir(top)
-        except OSError:
-            continue
-        for name in entries:
-            path = os.path.join(top, name)
-            try:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    os.chmod(path, 0o700)
-                    shutil.rmtree(path, onerror=fix)
-                    if os.path.exists(path):
-                        shutil.rmtree(path)
-                else:
-                    os.unlink(path)
-            except OSError:
-                clean = False
-    return clean
 
 
 def kill_uid(tries: int = 100) -> bool:
@@ -251,15 +187,6 @@ def _oom_kills() -> int:
     return -1
 
 
-def _make_undumpable() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except (OSError, AttributeError):
-        pass
-
-
 def _set_rlimits(limits: dict[str, float]) -> Callable[[], None]:
     import resource
 
@@ -275,8 +202,14 @@ def _set_rlimits(limits: dict[str, float]) -> Callable[[], None]:
     return apply
 
 
-def run_job(job: dict) -> dict:  # type: ignore[type-arg]
-    """Run one job in a fresh work dir under ``/work`` and describe what happened."""
+def run_job(job: dict, key: bytearray, base_path: list[str] | None) -> dict:  # type: ignore[type-arg]
+    """Run one job in a fresh work dir under ``/work`` and describe what happened.
+
+    Called in the handler; ``base_path`` is the preload's ``sys.path`` (``None``: no numpy,
+    every job is a fork+exec). Processes the run leaves in other sessions live on until the
+    supervisor's ``kill(-1)``; only what is already written to its pipes is read after the
+    main process ends.
+    """
     limits = job["limits"]
     started = time.monotonic()
     os.makedirs("/work", exist_ok=True)
@@ -286,31 +219,36 @@ def run_job(job: dict) -> dict:  # type: ignore[type-arg]
     env = {**BASE_ENV, "HOME": workdir, "TMPDIR": "/tmp", **job["env"]}
     oom_before = _oom_kills()
     result: dict = {"returncode": 0, "error": None}  # type: ignore[type-arg]
-
-    def kill_all() -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(-1, signal.SIGKILL)  # every process of our uid but ourselves
-
+    fork = bool(job.get("python_fork")) and base_path is not None
+    fork = fork and job["argv"][: len(FORK_ARGV)] == FORK_ARGV and not job["env"]
     try:
-        proc = subprocess.Popen(
-            job["argv"],
-            cwd=workdir,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=_set_rlimits(limits),
-        )
+        if fork:
+            proc = fork_python(job["argv"], workdir, env, _set_rlimits(limits), key, base_path)
+        else:
+            proc = subprocess.Popen(
+                job["argv"],
+                cwd=workdir,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                preexec_fn=_set_rlimits(limits),
+            )
     except OSError as exc:
         out, err, truncated, timed_out = b"", b"", False, False
         result.update(returncode=127 if exc.errno == 2 else 126)
         result["error"] = f"could not start {job['argv'][0][:80]!r}: {exc.strerror}"
     else:
+
+        def kill_all() -> None:  # its session; kill(-1) here would kill the supervisor
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
         deadline = started + float(limits["timeout"])
-        out, err, truncated, timed_out = pump(
-            proc, base64.b64decode(job["stdin"]), int(limits["output_bytes"]), deadline, kill_all
-        )
+        stdin = base64.b64decode(job["stdin"])
+        cap = int(limits["output_bytes"])
+        out, err, truncated, timed_out = pump(proc, stdin, cap, deadline, kill_all, drain=0.2)
         result["returncode"] = proc.returncode
     oom_after = _oom_kills()
     oom = oom_after > oom_before if oom_before >= 0 else False
@@ -324,7 +262,7 @@ def run_job(job: dict) -> dict:  # type: ignore[type-arg]
         timed_out=timed_out,
         oom_killed=oom,
         files={k: base64.b64encode(v).decode() for k, v in files.items()},
-        clean=kill_uid() and wipe(),
+        forked=fork,
         duration=time.monotonic() - started,
     )
     return result
@@ -333,34 +271,92 @@ def run_job(job: dict) -> dict:  # type: ignore[type-arg]
 def serve() -> None:
     """Answer jobs from stdin until it closes (when the owner goes away).
 
-    The first message is a key; each answer carries an HMAC of the job's nonce and the
-    result under that key, so a candidate that writes into the container's output stream
-    cannot forge an answer.
+    The first message is a key; each answer and trailer carries an HMAC of the job's nonce
+    and its content under that key, so a candidate that writes into the container's output
+    stream cannot forge either. The key lives in one bytearray read straight from fd 0
+    (no buffered copy); every forked candidate zeroes its copy first.
     """
-    import hashlib
+    _set_dumpable(False)
+    key = bytearray(int(_read_exact(0, 10) or b"0"))
+    got = 0
+    while got < len(key) and (n := os.readv(0, [memoryview(key)[got:]])):
+        got += n
+    base_path = preload()
+    while True:
+        report_r, report_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(report_r)
+            _handle(key, report_w, base_path)
+        os.close(report_w)
+        report = bytearray()
+        while chunk := os.read(report_r, 4096):
+            report += chunk
+        os.close(report_r)
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if report == b"E":
+            return
+        nonce, _, done = bytes(report[1:]).partition(b"\n")
+        if done != b"D":
+            why = f"the job handler ended without an answer (status {status})"
+            _answer(key, nonce, {"crash": why + "; the candidate probably killed it"})
+        flag = b"1" if kill_uid() and wipe() else b"0"
+        _write_all(flag + _mac(key, nonce + b"/clean/" + flag))
+
+
+def _handle(key: bytearray, report: int, base_path: list[str] | None) -> None:
+    """In the handler (a fork of the pristine supervisor): read, run and answer one job.
+
+    Tells the supervisor over ``report``: ``E`` at end of input, else ``N`` + nonce + newline
+    once the job is read and ``D`` once its answer is written. Never returns.
+    """
+    status = 1
+    try:
+        head = _read_exact(0, 10)
+        if head is None:
+            os.write(report, b"E")
+            os._exit(0)
+        job = json.loads(_read_exact(0, int(head)) or b"null")
+        nonce = str(job["nonce"]).encode()
+        os.write(report, b"N" + nonce + b"\n")
+        try:
+            result = run_job(job, key, base_path)
+        except Exception as exc:  # report, and let the host recycle this container
+            result = {"crash": f"{type(exc).__name__}: {exc}"}
+        _answer(key, nonce, result)
+        os.write(report, b"D")
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _answer(key: bytearray, nonce: bytes, result: dict) -> None:  # type: ignore[type-arg]
+    body = json.dumps(result).encode()
+    _write_all(b"%010d" % len(body) + body + _mac(key, nonce + body))
+
+
+def _mac(key: bytearray, data: bytes) -> bytes:
+    """Hex HMAC-SHA256, one-shot: OpenSSL keeps no key state once it returns."""
     import hmac
 
-    _make_undumpable()
-    stdin = sys.stdin.buffer
-    stdout = sys.stdout.buffer
-    key = _read_message(stdin)
-    while (message := _read_message(stdin)) is not None:
-        job = json.loads(message)
-        try:
-            result = run_job(job)
-        except Exception as exc:  # report, and let the host recycle this container
-            result = {"crash": f"{type(exc).__name__}: {exc}", "clean": False}
-        body = json.dumps(result).encode()
-        mac = hmac.new(key or b"", job["nonce"].encode() + body, hashlib.sha256).hexdigest()
-        stdout.write(b"%010d" % len(body) + body + mac.encode())
-        stdout.flush()
+    return hmac.digest(key, data, "sha256").hex().encode()
 
 
-def _read_message(stream: object) -> bytes | None:
-    head = stream.read(10)  # type: ignore[attr-defined]
-    if len(head) < 10:
-        return None
-    return stream.read(int(head))  # type: ignore[attr-defined]
+def _write_all(data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view) :]
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    """``n`` bytes from ``fd``, or ``None`` at end of input."""
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
 
 
 if __name__ == "__main__":

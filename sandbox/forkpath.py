@@ -1,0 +1,240 @@
+"""The preloaded fork path: ``main.py`` runs in a fork of an interpreter that imported numpy.
+
+A fresh ``python3 -E -s main.py`` spends most of a numpy candidate's run importing numpy.
+The supervisor imports the scientific stack once (:func:`preload`) and runs each eligible
+job in a forked child (:func:`fork_python`) that first turns itself into what a fresh
+interpreter would be: the HMAC key zeroed, a new session, only its three pipes open, the
+run's rlimits, the work dir as cwd, the minimal environment, ``sys.argv``, ``sys.path``,
+fresh standard streams and a new ``__main__`` module; then it executes ``main.py`` and exits
+with the status CPython would give (:func:`run_main`).
+
+Plain standard-library Python, like ``supervisor.py``: the Docker backend sends this source
+in front of the supervisor's as one program (``containers.supervisor_source``), so neither
+file may use ``from __future__`` imports.
+
+Known differences from a fresh interpreter: modules the supervisor and the preload imported
+are already in ``sys.modules`` (so the host uses this path only when ``main.py`` is the one
+Python file of the run, see ``docker.fork_eligible``); ``sys.flags.safe_path`` is set (the
+supervisor runs with ``-P``); every run in one container shares the string hash seed.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+FORK_ARGV = ["python3", "-E", "-s", "main.py"]
+PRELOAD = ("numpy", "scipy")
+THREAD_CAPS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# What ``python3 -E -s`` builds for its standard streams under a C.UTF-8 locale.
+_STDIO = (
+    (0, "<stdin>", "rb", "surrogateescape", False),
+    (1, "<stdout>", "wb", "surrogateescape", False),
+    (2, "<stderr>", "wb", "backslashreplace", True),
+)
+
+
+def preload() -> list[str] | None:
+    """Import :data:`PRELOAD` once; the ``sys.path`` a fresh run gets after its script dir.
+
+    Returns ``None`` (jobs then take the fork+exec path) when numpy cannot be imported or
+    the import left extra threads behind, since forking a threaded process is unsafe.
+    """
+    base = list(sys.path)
+    os.environ.update(THREAD_CAPS)  # read by OpenBLAS at import: no worker threads
+    try:
+        for name in PRELOAD:
+            __import__(name)
+    except Exception:
+        if "numpy" not in sys.modules:
+            return None
+    return base if _threads() == 1 else None
+
+
+def _threads() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return -1
+
+
+class Forked:
+    """The ``Popen``-shaped handle of a forked candidate, as ``supervisor.pump`` uses it."""
+
+    def __init__(self, pid: int, stdin: object, stdout: object, stderr: object) -> None:
+        self.pid = pid
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        """The exit status (negative for a signal) once the child is gone, else ``None``."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the child; ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
+        if timeout is None and self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        end = time.monotonic() + (timeout or 0.0)
+        while self.poll() is None:
+            if time.monotonic() >= end:
+                raise subprocess.TimeoutExpired(FORK_ARGV, timeout or 0.0)
+            time.sleep(0.001)
+        return self.returncode  # type: ignore[return-value]
+
+
+def fork_python(
+    argv: list[str],
+    workdir: str,
+    env: dict[str, str],
+    apply_limits: Callable[[], None],
+    key: bytearray,
+    base_path: list[str],
+) -> Forked:
+    """Fork a child that runs ``workdir/main.py`` as ``argv`` (``FORK_ARGV`` + args) would.
+
+    The child overwrites ``key`` (the parent's HMAC key, shared copy-on-write) before it
+    does anything else, so candidate code never finds it in its memory.
+    """
+    pipes = [os.pipe() for _ in range(3)]
+    ours = (pipes[0][1], pipes[1][0], pipes[2][0])
+    theirs = (pipes[0][0], pipes[1][1], pipes[2][1])
+    pid = os.fork()
+    if pid == 0:  # the candidate; never returns into the supervisor's code
+        status = 127
+        try:
+            key[:] = bytes(len(key))
+            os.setsid()
+            for fd, target in zip(theirs, (0, 1, 2), strict=True):
+                os.dup2(fd, target)
+            os.closerange(3, _fd_ceiling())  # the protocol pipes and every other fd
+            apply_limits()
+            status = run_main(argv, workdir, env, base_path)
+        except BaseException as exc:  # the setup failed: say so on the run's stderr
+            with contextlib.suppress(OSError):
+                os.write(2, f"sandbox: could not start main.py: {exc!r}\n".encode())
+        finally:
+            os._exit(status)
+    for fd in theirs:
+        os.close(fd)
+    files = (os.fdopen(ours[0], "wb", 0), os.fdopen(ours[1], "rb", 0), os.fdopen(ours[2], "rb", 0))
+    return Forked(pid, *files)
+
+
+def _fd_ceiling() -> int:
+    import resource
+
+    return max(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 256)
+
+
+def run_main(argv: list[str], workdir: str, env: dict[str, str], base_path: list[str]) -> int:
+    """In the forked child: become a fresh ``python3 -E -s main.py``, run it, return status."""
+    import builtins
+    import types
+    from importlib.machinery import SourceFileLoader
+
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update(env)
+    _set_dumpable(True)  # as after execve; the supervisor itself stays non-dumpable
+    _fresh_stdio()
+    sys.argv = ["main.py", *argv[len(FORK_ARGV) :]]
+    sys.orig_argv = list(argv)
+    sys.path[:] = [workdir, *base_path]
+    if "numpy.random" in sys.modules:  # its global generator was seeded once, in the parent
+        sys.modules["numpy.random"].seed()
+    path = os.path.join(workdir, "main.py")
+    main = types.ModuleType("__main__")
+    main.__dict__.update(
+        __file__=path,
+        __cached__=None,
+        __builtins__=builtins,
+        __loader__=SourceFileLoader("__main__", path),
+        __annotations__={},
+    )
+    sys.modules["__main__"] = main
+    interrupted = False
+    try:
+        with open(path, "rb") as fh:
+            code = compile(fh.read(), path, "exec", dont_inherit=True)
+        exec(code, main.__dict__)
+        status = 0
+    except SystemExit as exc:
+        status = _exit_status(exc.code)
+    except BaseException as exc:
+        # As CPython: the hook prints the traceback, without this function's frame.
+        exc = exc.with_traceback(exc.__traceback__.tb_next)  # type: ignore[union-attr]
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+        interrupted, status = isinstance(exc, KeyboardInterrupt), 1
+    return _finish(status, interrupted)
+
+
+def _exit_status(code: object) -> int:
+    """The process status of ``SystemExit(code)``: None is 0, an int itself, else print, 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code if -(2**31) <= code < 2**31 else -1
+    with contextlib.suppress(Exception):
+        print(code, file=sys.stderr)
+    return 1
+
+
+def _finish(status: int, interrupted: bool) -> int:
+    """What interpreter shutdown does: join threads, run atexit, flush stdio (120 if lost)."""
+    import atexit
+    import signal
+
+    threading = sys.modules.get("threading")
+    for step in (getattr(threading, "_shutdown", None), atexit._run_exitfuncs):
+        try:
+            if step is not None:
+                step()
+        except BaseException:
+            pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            status = 120 if status == 0 else status
+    if interrupted:  # CPython re-raises SIGINT so the parent sees death by signal
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    return status & 0xFF
+
+
+def _fresh_stdio() -> None:
+    """New ``sys.std*`` objects on fds 0-2, configured as a fresh interpreter's are."""
+    import io
+
+    streams = []
+    for fd, name, mode, errors, line_buffering in _STDIO:
+        raw = io.FileIO(fd, mode, closefd=False)
+        raw.name = name  # type: ignore[misc]
+        buffered = io.BufferedReader(raw) if mode == "rb" else io.BufferedWriter(raw)
+        streams.append(
+            io.TextIOWrapper(
+                buffered, encoding="utf-8", errors=errors, line_buffering=line_buffering
+            )
+        )
+    sys.stdin, sys.stdout, sys.stderr = streams
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams  # type: ignore[misc]
+
+
+def _set_dumpable(on: bool) -> None:
+    """``prctl(PR_SET_DUMPABLE)``: off keeps same-uid processes out of our memory and fds."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, int(on), 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
