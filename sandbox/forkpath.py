@@ -204,8 +204,12 @@ def _finish(status: int, interrupted: bool) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:
+        except Exception as exc:  # as CPython's flush_std_files: report, status 120
             status = 120 if status == 0 else status
+            with contextlib.suppress(Exception):
+                sys.stderr.write(f"Exception ignored in: {stream!r}\n")
+                sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+                sys.stderr.flush()
     if interrupted:  # CPython re-raises SIGINT so the parent sees death by signal
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
@@ -221,11 +225,11 @@ def _fresh_stdio() -> None:
         raw = io.FileIO(fd, mode, closefd=False)
         raw.name = name  # type: ignore[misc]
         buffered = io.BufferedReader(raw) if mode == "rb" else io.BufferedWriter(raw)
-        streams.append(
-            io.TextIOWrapper(
-                buffered, encoding="utf-8", errors=errors, line_buffering=line_buffering
-            )
+        text = io.TextIOWrapper(
+            buffered, encoding="utf-8", errors=errors, line_buffering=line_buffering
         )
+        text.mode = mode[0]  # type: ignore[misc]  # as io.open sets it (shows in its repr)
+        streams.append(text)
     sys.stdin, sys.stdout, sys.stderr = streams
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams  # type: ignore[misc]
 
