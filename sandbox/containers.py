@@ -2,8 +2,9 @@
 
 Every container is created with no network, memory = memory+swap, a CPU quota, a pids
 limit, a read-only root with tmpfs ``/work`` and ``/tmp``, no capabilities,
-``no-new-privileges``, ``nofile``/``fsize`` ulimits, an init process and the non-root user
-10001. Its main process is the stdlib-only supervisor (``supervisor.py``), whose source the
+``no-new-privileges``, ``nofile``/``fsize`` ulimits and the non-root user 10001. Its main
+process (pid 1, so it is also the init that reaps orphans) is the stdlib-only supervisor
+(``supervisor.py``, behind ``workdirs.py`` and ``forkpath.py``), whose source the
 owner sends through an attach socket it keeps open and then uses for jobs and answers. When
 the owner dies, even by SIGKILL, the socket closes, the supervisor reads end-of-file and
 exits, the container stops and Docker removes it (``auto_remove``). Labels record the owner
@@ -147,7 +148,7 @@ def start_container(client: Any, image: str, limits: Limits) -> Container:
             Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
             Ulimit(name="fsize", soft=file_bytes, hard=file_bytes),
         ],
-        init=True,
+        init=False,  # the supervisor is pid 1: it reaps orphans and kill(-1) spares it
         auto_remove=True,
         ipc_mode="private",
     )
@@ -238,7 +239,7 @@ def run_job(
     deadline = started + limits.timeout + _GRACE
     try:
         container.raw.sendall(_message(json.dumps(job).encode()))
-        body, mac, clean = _read_answer(container, deadline)
+        body, mac = _read_answer(container, deadline)
     except (TimeoutError, OSError, ValueError) as exc:
         duration = time.monotonic() - started
         if isinstance(exc, TimeoutError):
@@ -248,18 +249,11 @@ def run_job(
             "the candidate probably killed it"
         )
         return ExecResult(returncode=-9, duration=duration, error=msg), True
-    expected = _mac(container.key, nonce.encode() + body)
-    flag, clean_mac = clean[:1], clean[1:]
-    expected_clean = _mac(container.key, nonce.encode() + b"/clean/" + flag)
-    if not (hmac.compare_digest(expected, mac) and hmac.compare_digest(expected_clean, clean_mac)):
+    expected = hmac.new(container.key, nonce.encode() + body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), mac):
         msg = "the sandbox returned a forged or garbled answer; the container was replaced"
         return ExecResult(returncode=-9, duration=time.monotonic() - started, error=msg), True
-    result, recycle = _parse(json.loads(body), time.monotonic() - started)
-    return result, recycle or flag != b"1"
-
-
-def _mac(key: bytes, data: bytes) -> bytes:
-    return hmac.new(key, data, hashlib.sha256).hexdigest().encode()
+    return _parse(json.loads(body), time.monotonic() - started)
 
 
 def _parse(data: dict[str, Any], duration: float) -> tuple[ExecResult, bool]:
@@ -279,16 +273,15 @@ def _parse(data: dict[str, Any], duration: float) -> tuple[ExecResult, bool]:
         error=data["error"],
         files={k: base64.b64decode(v) for k, v in data["files"].items()},
     )
-    return result, result.timed_out or result.oom_killed
+    recycle = result.timed_out or result.oom_killed or not data["clean"]
+    return result, recycle
 
 
-def _read_answer(container: Container, deadline: float) -> tuple[bytes, bytes, bytes]:
-    """Read one answer (length, JSON, 64-hex MAC) and its clean-up trailer (digit + MAC)."""
+def _read_answer(container: Container, deadline: float) -> tuple[bytes, bytes]:
+    """Read one answer (length, JSON, 64-hex MAC) from the supervisor's stdout frames."""
     out = bytearray()
     size = int(_read_stdout(container, out, 10, deadline))
-    body = _read_stdout(container, out, size, deadline)
-    mac = _read_stdout(container, out, 64, deadline)
-    return body, mac, _read_stdout(container, out, 65, deadline)
+    return _read_stdout(container, out, size, deadline), _read_stdout(container, out, 64, deadline)
 
 
 def _read_stdout(container: Container, out: bytearray, n: int, deadline: float) -> bytes:

@@ -19,11 +19,14 @@ supervisor runs with ``-P``); every run in one container shares the string hash 
 """
 
 import contextlib
+import json
 import os
+import select
+import signal
+import socket
+import struct
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 
 FORK_ARGV = ["python3", "-E", "-s", "main.py"]
 PRELOAD = ("numpy", "scipy")
@@ -64,70 +67,145 @@ def _threads() -> int:
     return -1
 
 
-class Forked:
-    """The ``Popen``-shaped handle of a forked candidate, as ``supervisor.pump`` uses it."""
+def zygote(sock: socket.socket, handler: int, base_path: list[str] | None) -> None:
+    """The supervisor's loop as pid 1: fork a candidate whenever the handler asks.
 
-    def __init__(self, pid: int, stdin: object, stdout: object, stderr: object) -> None:
-        self.pid = pid
-        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+    Each request carries four fds (the run's stdin, stdout and stderr pipe ends and a
+    control pipe the child reads its argv, work dir, env and limits from), so the job's
+    data never passes through this process. Answers: ``R1``/``R0`` once (numpy preloaded or
+    not), ``P`` + pid per fork, ``X`` + exit status when that child ends. Every other
+    orphan that ends is reaped here (we are its init); when the handler ends, so do we.
+    """
+    current = [0]
+
+    def reap(*_: object) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == handler:
+                os._exit(0)
+            if pid == current[0]:
+                current[0] = 0
+                sock.send(b"X" + struct.pack("!i", os.waitstatus_to_exitcode(status)))
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # pid 1: nothing inside may stop us
+    signal.signal(signal.SIGCHLD, reap)
+    sock.send(b"R1" if base_path is not None else b"R0")
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(sock, 16, 4)
+        except OSError:
+            os._exit(1)
+        if len(fds) != 4 or base_path is None:
+            for fd in fds:
+                os.close(fd)
+            sock.send(b"E" + struct.pack("!i", 22))
+            continue
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            pid, error = -1, exc.errno or 11
+        if pid == 0:  # the candidate; never returns into the supervisor's code
+            _become_candidate(fds, base_path)
+        current[0] = max(pid, 0)
+        for fd in fds:
+            os.close(fd)
+        sock.send(b"P" + struct.pack("!i", pid) if pid > 0 else b"E" + struct.pack("!i", error))
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
+
+
+def _become_candidate(fds: list[int], base_path: list[str]) -> None:
+    """In the fresh fork: read the run's control data, take its pipes and limits, run."""
+    status = 127
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
+        stdin, stdout, stderr, control = fds
+        data = bytearray()
+        while chunk := os.read(control, 1 << 16):
+            data += chunk
+        run = json.loads(data)
+        os.setsid()
+        for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
+            os.dup2(fd, target)
+        os.closerange(3, _fd_ceiling())  # the protocol streams, the socket, everything else
+        apply_rlimits(run["limits"])
+        status = run_main(run["argv"], run["workdir"], run["env"], base_path)
+    except BaseException as exc:  # the setup failed: say so on the run's stderr
+        with contextlib.suppress(OSError):
+            os.write(2, f"sandbox: could not start main.py: {exc!r}\n".encode())
+    finally:
+        os._exit(status)
+
+
+def apply_rlimits(limits: dict[str, float]) -> None:
+    """The per-run rlimits, in the child before it runs anything of the candidate's."""
+    import resource
+
+    for res, value in (
+        (resource.RLIMIT_FSIZE, int(limits["file_mb"]) << 20),
+        (resource.RLIMIT_NOFILE, int(limits["nofile"])),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_CPU, int(limits["timeout"]) + 2),
+    ):
+        resource.setrlimit(res, (value, value))
+
+
+class Forked:
+    """The handler's ``Popen``-shaped view of a candidate the zygote forked.
+
+    The candidate is the zygote's child, so its exit status arrives as an ``X`` message.
+    """
+
+    def __init__(self, sock: socket.socket, pid: int, pipes: tuple[int, int, int]) -> None:
+        self.sock, self.pid = sock, pid
+        self.stdin = os.fdopen(pipes[0], "wb", 0)
+        self.stdout, self.stderr = os.fdopen(pipes[1], "rb", 0), os.fdopen(pipes[2], "rb", 0)
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
         """The exit status (negative for a signal) once the child is gone, else ``None``."""
+        return self.wait(0.0, raise_timeout=False)
+
+    def wait(self, timeout: float | None = None, raise_timeout: bool = True) -> int | None:
+        """Wait for the child; ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
         if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
+            ready, _, _ = select.select([self.sock], [], [], timeout)
+            if ready:
+                message = self.sock.recv(16)
+                if message[:1] != b"X":
+                    raise ConnectionError(f"the zygote sent {message!r}")
+                self.returncode = struct.unpack("!i", message[1:5])[0]
+            elif raise_timeout:
+                raise subprocess.TimeoutExpired(FORK_ARGV, timeout or 0.0)
         return self.returncode
 
-    def wait(self, timeout: float | None = None) -> int:
-        """Wait for the child; ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
-        if timeout is None and self.returncode is None:
-            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
-        end = time.monotonic() + (timeout or 0.0)
-        while self.poll() is None:
-            if time.monotonic() >= end:
-                raise subprocess.TimeoutExpired(FORK_ARGV, timeout or 0.0)
-            time.sleep(0.001)
-        return self.returncode  # type: ignore[return-value]
 
-
-def fork_python(
-    argv: list[str],
-    workdir: str,
-    env: dict[str, str],
-    apply_limits: Callable[[], None],
-    key: bytearray,
-    base_path: list[str],
-) -> Forked:
-    """Fork a child that runs ``workdir/main.py`` as ``argv`` (``FORK_ARGV`` + args) would.
-
-    The child overwrites ``key`` (the parent's HMAC key, shared copy-on-write) before it
-    does anything else, so candidate code never finds it in its memory.
-    """
-    pipes = [os.pipe() for _ in range(3)]
-    ours = (pipes[0][1], pipes[1][0], pipes[2][0])
-    theirs = (pipes[0][0], pipes[1][1], pipes[2][1])
-    pid = os.fork()
-    if pid == 0:  # the candidate; never returns into the supervisor's code
-        status = 127
-        try:
-            key[:] = bytes(len(key))
-            os.setsid()
-            for fd, target in zip(theirs, (0, 1, 2), strict=True):
-                os.dup2(fd, target)
-            os.closerange(3, _fd_ceiling())  # the protocol pipes and every other fd
-            apply_limits()
-            status = run_main(argv, workdir, env, base_path)
-        except BaseException as exc:  # the setup failed: say so on the run's stderr
-            with contextlib.suppress(OSError):
-                os.write(2, f"sandbox: could not start main.py: {exc!r}\n".encode())
-        finally:
-            os._exit(status)
-    for fd in theirs:
-        os.close(fd)
-    files = (os.fdopen(ours[0], "wb", 0), os.fdopen(ours[1], "rb", 0), os.fdopen(ours[2], "rb", 0))
-    return Forked(pid, *files)
+def spawn(sock: socket.socket, run: dict) -> Forked:  # type: ignore[type-arg]
+    """In the handler: have the zygote fork a candidate for ``run`` (argv, workdir, env,
+    limits); raises ``OSError`` when it cannot."""
+    stdin, stdout, stderr, control = os.pipe(), os.pipe(), os.pipe(), os.pipe()
+    theirs = [stdin[0], stdout[1], stderr[1], control[0]]
+    try:
+        socket.send_fds(sock, [b"F"], theirs)
+    finally:
+        for fd in theirs:
+            os.close(fd)
+    answer = sock.recv(16)
+    if answer[:1] != b"P":
+        for fd in (stdin[1], stdout[0], stderr[0], control[1]):
+            os.close(fd)
+        errno = struct.unpack("!i", answer[1:5])[0] if answer[:1] == b"E" else 5
+        raise OSError(errno, os.strerror(errno))
+    with os.fdopen(control[1], "wb") as fh:
+        fh.write(json.dumps(run).encode())
+    return Forked(sock, struct.unpack("!i", answer[1:5])[0], (stdin[1], stdout[0], stderr[0]))
 
 
 def _fd_ceiling() -> int:

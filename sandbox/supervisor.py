@@ -31,16 +31,27 @@ of its argv (both under the same rlimits, session, env, work dir and clean-up).
 
 import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable
 
 with contextlib.suppress(ImportError):  # in the container these files' sources come first
-    from discolab.sandbox.forkpath import FORK_ARGV, Forked, _set_dumpable, fork_python, preload
+    from discolab.sandbox.forkpath import (
+        FORK_ARGV,
+        Forked,
+        _set_dumpable,
+        apply_rlimits,
+        preload,
+        spawn,
+        zygote,
+    )
     from discolab.sandbox.workdirs import collect_files, wipe, write_files
 
 BASE_ENV = {
@@ -187,28 +198,11 @@ def _oom_kills() -> int:
     return -1
 
 
-def _set_rlimits(limits: dict[str, float]) -> Callable[[], None]:
-    import resource
-
-    def apply() -> None:
-        for res, value in (
-            (resource.RLIMIT_FSIZE, int(limits["file_mb"]) << 20),
-            (resource.RLIMIT_NOFILE, int(limits["nofile"])),
-            (resource.RLIMIT_CORE, 0),
-            (resource.RLIMIT_CPU, int(limits["timeout"]) + 2),
-        ):
-            resource.setrlimit(res, (value, value))
-
-    return apply
-
-
-def run_job(job: dict, key: bytearray, base_path: list[str] | None) -> dict:  # type: ignore[type-arg]
+def run_job(job: dict, zygote: socket.socket) -> dict:  # type: ignore[type-arg]
     """Run one job in a fresh work dir under ``/work`` and describe what happened.
 
-    Called in the handler; ``base_path`` is the preload's ``sys.path`` (``None``: no numpy,
-    every job is a fork+exec). Processes the run leaves in other sessions live on until the
-    supervisor's ``kill(-1)``; only what is already written to its pipes is read after the
-    main process ends.
+    A ``python_fork`` job becomes a fork of the zygote (when it preloaded numpy), any other
+    a fork+exec of its argv from here; either way under the same limits and clean-up.
     """
     limits = job["limits"]
     started = time.monotonic()
@@ -219,11 +213,17 @@ def run_job(job: dict, key: bytearray, base_path: list[str] | None) -> dict:  # 
     env = {**BASE_ENV, "HOME": workdir, "TMPDIR": "/tmp", **job["env"]}
     oom_before = _oom_kills()
     result: dict = {"returncode": 0, "error": None}  # type: ignore[type-arg]
-    fork = bool(job.get("python_fork")) and base_path is not None
-    fork = fork and job["argv"][: len(FORK_ARGV)] == FORK_ARGV and not job["env"]
+    fork = bool(job.get("python_fork")) and job["argv"][: len(FORK_ARGV)] == FORK_ARGV
+    fork = fork and not job["env"] and _preloaded(zygote)
+
+    def kill_all() -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(-1, signal.SIGKILL)  # every process of our uid but ourselves and pid 1
+
     try:
         if fork:
-            proc = fork_python(job["argv"], workdir, env, _set_rlimits(limits), key, base_path)
+            run = {"argv": job["argv"], "workdir": workdir, "env": env, "limits": limits}
+            proc = spawn(zygote, run)
         else:
             proc = subprocess.Popen(
                 job["argv"],
@@ -233,22 +233,17 @@ def run_job(job: dict, key: bytearray, base_path: list[str] | None) -> dict:  # 
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 start_new_session=True,
-                preexec_fn=_set_rlimits(limits),
+                preexec_fn=lambda: apply_rlimits(limits),
             )
     except OSError as exc:
         out, err, truncated, timed_out = b"", b"", False, False
         result.update(returncode=127 if exc.errno == 2 else 126)
         result["error"] = f"could not start {job['argv'][0][:80]!r}: {exc.strerror}"
     else:
-
-        def kill_all() -> None:  # its session; kill(-1) here would kill the supervisor
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-
         deadline = started + float(limits["timeout"])
-        stdin = base64.b64decode(job["stdin"])
-        cap = int(limits["output_bytes"])
-        out, err, truncated, timed_out = pump(proc, stdin, cap, deadline, kill_all, drain=0.2)
+        out, err, truncated, timed_out = pump(
+            proc, base64.b64decode(job["stdin"]), int(limits["output_bytes"]), deadline, kill_all
+        )
         result["returncode"] = proc.returncode
     oom_after = _oom_kills()
     oom = oom_after > oom_before if oom_before >= 0 else False
@@ -262,84 +257,62 @@ def run_job(job: dict, key: bytearray, base_path: list[str] | None) -> dict:  # 
         timed_out=timed_out,
         oom_killed=oom,
         files={k: base64.b64encode(v).decode() for k, v in files.items()},
+        clean=kill_uid() and wipe(),
         forked=fork,
         duration=time.monotonic() - started,
     )
     return result
 
 
-def serve() -> None:
-    """Answer jobs from stdin until it closes (when the owner goes away).
+_ZYGOTE: dict[str, bool] = {}
 
-    The first message is a key; each answer and trailer carries an HMAC of the job's nonce
-    and its content under that key, so a candidate that writes into the container's output
-    stream cannot forge either. The key lives in one bytearray read straight from fd 0
-    (no buffered copy); every forked candidate zeroes its copy first.
+
+def _preloaded(zygote: socket.socket) -> bool:
+    """Whether the zygote imported numpy (its first message, read once)."""
+    if "ready" not in _ZYGOTE:
+        _ZYGOTE["ready"] = zygote.recv(16) == b"R1"
+    return _ZYGOTE["ready"]
+
+
+def serve() -> None:
+    """Fork the job handler, then preload numpy and serve as its zygote until it ends.
+
+    The supervisor is pid 1 of the container: ``kill(-1)`` spares it, and signals from
+    inside cannot stop it. It never reads past its own source on stdin: the handler reads
+    the key and every job, so no job data, output or key ever enters the zygote's memory.
     """
     _set_dumpable(False)
-    key = bytearray(int(_read_exact(0, 10) or b"0"))
-    got = 0
-    while got < len(key) and (n := os.readv(0, [memoryview(key)[got:]])):
-        got += n
-    base_path = preload()
-    while True:
-        report_r, report_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(report_r)
-            _handle(key, report_w, base_path)
-        os.close(report_w)
-        report = bytearray()
-        while chunk := os.read(report_r, 4096):
-            report += chunk
-        os.close(report_r)
-        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        if report == b"E":
-            return
-        nonce, _, done = bytes(report[1:]).partition(b"\n")
-        if done != b"D":
-            why = f"the job handler ended without an answer (status {status})"
-            _answer(key, nonce, {"crash": why + "; the candidate probably killed it"})
-        flag = b"1" if kill_uid() and wipe() else b"0"
-        _write_all(flag + _mac(key, nonce + b"/clean/" + flag))
-
-
-def _handle(key: bytearray, report: int, base_path: list[str] | None) -> None:
-    """In the handler (a fork of the pristine supervisor): read, run and answer one job.
-
-    Tells the supervisor over ``report``: ``E`` at end of input, else ``N`` + nonce + newline
-    once the job is read and ``D`` once its answer is written. Never returns.
-    """
-    status = 1
-    try:
-        head = _read_exact(0, 10)
-        if head is None:
-            os.write(report, b"E")
-            os._exit(0)
-        job = json.loads(_read_exact(0, int(head)) or b"null")
-        nonce = str(job["nonce"]).encode()
-        os.write(report, b"N" + nonce + b"\n")
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    handler = os.fork()
+    if handler == 0:
+        ours.close()
+        status = 1
         try:
-            result = run_job(job, key, base_path)
+            handle(theirs)
+            status = 0
+        finally:
+            os._exit(status)
+    theirs.close()
+    zygote(ours, handler, preload())
+
+
+def handle(zygote: socket.socket) -> None:
+    """Answer jobs from stdin until it closes (when the owner goes away).
+
+    The first message is a key; each answer carries an HMAC of the job's nonce and the
+    result under that key, so a candidate that writes into the container's output stream
+    cannot forge an answer. Runs in the handler, which is non-dumpable like the zygote.
+    """
+    key = _read_message(0) or b""
+    while (message := _read_message(0)) is not None:
+        job = json.loads(message)
+        try:
+            result = run_job(job, zygote)
         except Exception as exc:  # report, and let the host recycle this container
-            result = {"crash": f"{type(exc).__name__}: {exc}"}
-        _answer(key, nonce, result)
-        os.write(report, b"D")
-        status = 0
-    finally:
-        os._exit(status)
-
-
-def _answer(key: bytearray, nonce: bytes, result: dict) -> None:  # type: ignore[type-arg]
-    body = json.dumps(result).encode()
-    _write_all(b"%010d" % len(body) + body + _mac(key, nonce + body))
-
-
-def _mac(key: bytearray, data: bytes) -> bytes:
-    """Hex HMAC-SHA256, one-shot: OpenSSL keeps no key state once it returns."""
-    import hmac
-
-    return hmac.digest(key, data, "sha256").hex().encode()
+            result = {"crash": f"{type(exc).__name__}: {exc}", "clean": False}
+        body = json.dumps(result).encode()
+        mac = hmac.new(key, job["nonce"].encode() + body, hashlib.sha256).hexdigest()
+        _write_all(b"%010d" % len(body) + body + mac.encode())
 
 
 def _write_all(data: bytes) -> None:
@@ -348,8 +321,13 @@ def _write_all(data: bytes) -> None:
         view = view[os.write(1, view) :]
 
 
+def _read_message(fd: int) -> bytes | None:
+    """One length-prefixed message from ``fd``, or ``None`` at end of input."""
+    head = _read_exact(fd, 10)
+    return None if head is None else _read_exact(fd, int(head))
+
+
 def _read_exact(fd: int, n: int) -> bytes | None:
-    """``n`` bytes from ``fd``, or ``None`` at end of input."""
     buf = bytearray()
     while len(buf) < n:
         chunk = os.read(fd, min(n - len(buf), 1 << 20))

@@ -254,7 +254,7 @@ def test_the_candidate_cannot_find_the_hmac_key(fork_box) -> None:
 
 
 REACH = r"""
-import os, sys
+import os
 escaped = []
 for fd in range(3, 1024):
     try:
@@ -262,9 +262,8 @@ for fd in range(3, 1024):
         escaped.append(f"fd {fd} open")
     except OSError:
         pass
-handler = os.getppid()
-supervisor = int(open(f"/proc/{handler}/stat").read().rsplit(")", 1)[1].split()[1])
-for pid in (handler, supervisor):
+others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+for pid in others:  # the supervisor (pid 1) and its job handler
     for name in ("fd/0", "fd/1", "mem", "environ"):
         try:
             open(f"/proc/{pid}/{name}", "rb").close()
@@ -272,9 +271,9 @@ for pid in (handler, supervisor):
         except OSError:
             pass
 body = b'{"returncode": 0, "stdout": "", "stderr": "", "clean": true}'
-os.write(1, b"%010d" % len(body) + body + b"0" * 64 + b"1" + b"0" * 64)
+os.write(1, b"%010d" % len(body) + body + b"0" * 64)
 print()
-print("ESCAPED" if escaped else "contained", escaped, supervisor > 1)
+print("ESCAPED" if escaped else "contained", escaped, 1 in others and len(others) >= 2)
 """
 
 
