@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 LABEL = "discolab.sandbox"
 RUN_USER = "10001:10001"
-# Reads exactly the source from fd 0, unbuffered: no Python buffer ever holds the key behind it.
+# Reads exactly the source from fd 0, unbuffered: the key and the jobs behind it are left for
+# the supervisor's job handler, and no buffer in the zygote (pid 1) ever holds them.
 _BOOT = (
     "import os,sys\nn=int(sys.argv[1]);s=bytearray()\n"
     "while len(s)<n:\n c=os.read(0,n-len(s))\n if not c:break\n s+=c\n"

@@ -1,12 +1,19 @@
 """The preloaded fork path: ``main.py`` runs in a fork of an interpreter that imported numpy.
 
 A fresh ``python3 -E -s main.py`` spends most of a numpy candidate's run importing numpy.
-The supervisor imports the scientific stack once (:func:`preload`) and runs each eligible
-job in a forked child (:func:`fork_python`) that first turns itself into what a fresh
-interpreter would be: the HMAC key zeroed, a new session, only its three pipes open, the
-run's rlimits, the work dir as cwd, the minimal environment, ``sys.argv``, ``sys.path``,
-fresh standard streams and a new ``__main__`` module; then it executes ``main.py`` and exits
-with the status CPython would give (:func:`run_main`).
+The supervisor's pid-1 half, the *zygote* (:func:`zygote`), imports the scientific stack
+once (:func:`preload`) and, when the job handler asks (:func:`spawn`), forks a child that
+turns itself into what a fresh interpreter would be (:func:`run_main`): a new session, only
+its three pipes open (the container's stdin/stdout and the socket closed), the run's
+rlimits, the work dir as cwd, the minimal environment, ``sys.argv``, ``sys.path``, fresh
+standard streams, a reseeded numpy generator and a new ``__main__``; then it executes
+``main.py`` and exits with the status CPython would give (traceback and 1 for an uncaught
+exception, ``SystemExit`` codes, atexit handlers, threads joined, stdio flushed).
+
+The zygote never reads the protocol: the HMAC key, the jobs and the outputs live only in the
+handler, so there is no key in a candidate's memory to zero (a test scans for it) and no
+earlier run's data either. The run's argv, env and limits reach the child through a control
+pipe that the zygote only passes on.
 
 Plain standard-library Python, like ``supervisor.py``: the Docker backend sends this source
 in front of the supervisor's as one program (``containers.supervisor_source``), so neither

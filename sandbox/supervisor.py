@@ -1,32 +1,30 @@
 """The in-sandbox supervisor: runs one candidate, caps its output, kills what it leaves.
 
 This file is plain standard-library Python so that it can run inside the sandbox image as
-it is: the Docker backend sends its source (behind ``forkpath.py``'s, as one program)
-through the container's stdin, so a change needs no image rebuild. The process backend
-imports :func:`pump` and :func:`collect_files` from it, so both backends cap output and read
-work dirs the same way.
+it is: the Docker backend sends its source (behind ``workdirs.py`` and ``forkpath.py``, as
+one program) through the container's stdin, so a change needs no image rebuild. The process
+backend imports :func:`pump` from it, so both backends cap output the same way.
 
-Inside a container the supervisor and the candidate share one non-root uid and hold no
-capabilities, so after the run ``kill(-1, SIGKILL)`` reaches every process the candidate
-started (double forks and ``setsid`` included) and nothing else; the supervisor makes itself
-non-dumpable first so a candidate cannot read its memory or its file descriptors.
+It is the container's main process, pid 1, and splits in two at start (:func:`serve`):
 
-It runs as the main process of a warm container (under ``docker-init``), imports numpy once
-(``forkpath.preload``) and serves jobs from the container's stdin. Protocol (see
-:func:`serve`): every message is 10 ASCII digits giving its length, then its bytes; the
-first is an HMAC key, each later one a job as JSON ``{"nonce", "argv", "env", "files":
-{path: base64}, "stdin": base64, "limits": {...}, "python_fork": bool}``. Each answer is a
-length, a JSON result and the hex HMAC of nonce + result, then a trailer: ``1`` (or ``0``
-when something survived the clean-up) and the hex HMAC of nonce + ``/clean/`` + that digit.
+* the *handler* (a fork made before anything else is read) reads the key and the jobs from
+  the container's stdin, writes each run's files, starts the run, pumps its output, collects
+  its files, kills every process of the uid with ``kill(-1, SIGKILL)`` (which spares the
+  caller and pid 1) and wipes the scratch dirs, then writes the answer;
+* the *zygote* (pid 1 itself) imports numpy once (``forkpath.preload``), reaps orphans, and
+  forks a candidate whenever the handler asks for a ``python_fork`` job, passing it the run's
+  pipes (``forkpath.zygote``). It never reads a job, an output or the key, so a forked
+  candidate inherits nothing of earlier runs; everything it changes dies with it.
 
-Each job is handled by a fresh fork of the supervisor (the *handler*), which reads the job,
-starts the candidate, pumps its output, collects its files and writes the answer; the
-supervisor only waits, kills every process of the uid and wipes the scratch dirs. So the
-supervisor's own memory never holds a job, a candidate's output or its files, and the
-candidate, forked from a handler that was forked from it, inherits nothing of earlier runs.
-A job with ``python_fork`` (argv ``python3 -E -s main.py ...``) runs as a fork of the
-handler that executes ``main.py`` with numpy already imported; any other job is a fork+exec
-of its argv (both under the same rlimits, session, env, work dir and clean-up).
+Any other job is a fork+exec of its argv from the handler. Both kinds get the same rlimits,
+new session, minimal env, fresh work dir, output caps, timeout and clean-up. The candidate
+shares the uid but both supervisor processes are non-dumpable (it cannot read their memory
+or fds), and pid 1 ignores signals sent from inside the container.
+
+Protocol (see :func:`handle`): every message is 10 ASCII digits giving its length, then its
+bytes; the first is an HMAC key, each later one a job as JSON ``{"nonce", "argv", "env",
+"files": {path: base64}, "stdin": base64, "limits": {...}, "python_fork": bool}``. Each
+answer is a length, a JSON result and the hex HMAC of nonce + result.
 """
 
 import base64
@@ -73,15 +71,12 @@ def pump(
     cap: int,
     deadline: float,
     kill_all: Callable[[], None],
-    drain: float = 2.0,
 ) -> tuple[bytes, bytes, bool, bool]:
     """Feed ``stdin``, read stdout/stderr up to ``cap`` bytes each, enforce ``deadline``.
 
     Output past the cap is drained and dropped, so a flood neither blocks the candidate
     nor fills memory. When the main process exits, ``kill_all`` removes what it left
-    running, and output is read for at most ``drain`` more seconds (until the pipes close,
-    or for what is already written when a process ``kill_all`` cannot reach still holds
-    them). Returns ``(stdout, stderr, truncated, timed_out)``.
+    running (their pipes then close). Returns ``(stdout, stderr, truncated, timed_out)``.
     """
     sel = selectors.DefaultSelector()
     bufs: dict[int, bytearray] = {}
@@ -107,7 +102,7 @@ def pump(
             timed_out = proc.poll() is None
             kill_all()
             killed = True
-            drain_until = now + drain
+            drain_until = now + 2.0
         if drain_until is not None and now >= drain_until:
             break
         wait = (drain_until if drain_until is not None else deadline) - now

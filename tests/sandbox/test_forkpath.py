@@ -283,3 +283,21 @@ def test_the_candidate_cannot_reach_the_protocol_streams(fork_box) -> None:
     assert result.ok, result
     assert result.stdout.splitlines()[-1] == "contained [] True", result.stdout
     assert fork_box.run_python("print('next')").stdout == "next\n"
+
+
+SIGNAL_PID1 = """
+import os, signal
+for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGSTOP, signal.SIGCHLD):
+    os.kill(1, sig)
+    os.kill(os.getppid(), sig)
+print("sent")
+"""
+
+
+@pytest.mark.docker
+def test_signals_from_the_candidate_do_not_stop_the_zygote(fork_box) -> None:
+    host = _hostname(fork_box)
+    result = fork_box.run_python(SIGNAL_PID1)
+    assert result.ok and result.stdout == "sent\n", result
+    assert fork_box.run_python("print('next')").stdout == "next\n"
+    assert _hostname(fork_box) == host
