@@ -51,6 +51,8 @@ def test_eligible_argv_env_and_files() -> None:
 def test_preload_falls_back_when_numpy_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     from discolab.sandbox import forkpath
 
+    for name in forkpath.THREAD_CAPS:  # preload sets them; undo restores the originals
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(forkpath, "PRELOAD", ("discolab_no_such_module",))
     monkeypatch.delitem(__import__("sys").modules, "numpy", raising=False)
     assert forkpath.preload() is None
