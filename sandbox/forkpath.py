@@ -101,12 +101,15 @@ def zygote(sock: socket.socket, handler: int, base_path: list[str] | None) -> No
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # pid 1: nothing inside may stop us
     signal.signal(signal.SIGCHLD, reap)
+    reap()  # the handler may have ended (and orphans died) while numpy was importing
     sock.send(b"R1" if base_path is not None else b"R0")
     while True:
         try:
-            _, fds, _, _ = socket.recv_fds(sock, 16, 4)
+            message, fds, _, _ = socket.recv_fds(sock, 16, 4)
         except OSError:
             os._exit(1)
+        if not message:  # the handler is gone
+            os._exit(0)
         if len(fds) != 4 or base_path is None:
             for fd in fds:
                 os.close(fd)
