@@ -218,7 +218,12 @@ class Sandbox(ABC):
         limits: Limits | None = None,
         args: Sequence[str] = (),
     ) -> ExecResult:
-        """Run Python source ``code`` as ``main.py`` in a fresh work dir."""
+        """Run Python source ``code`` as ``main.py`` in a fresh work dir.
+
+        It runs as ``python_argv() + ["main.py", *args]`` would. The Docker backend may
+        run it as a fork of an interpreter that imported numpy once (the preloaded fork
+        path, :mod:`discolab.sandbox.forkpath`), which behaves as that fresh interpreter.
+        """
         all_files = dict(files or {})
         all_files["main.py"] = code
         cmd = [*self.python_argv(), "main.py", *args]
