@@ -303,3 +303,10 @@ def test_signals_from_the_candidate_do_not_stop_the_zygote(fork_box) -> None:
     assert result.ok and result.stdout == "sent\n", result
     assert fork_box.run_python("print('next')").stdout == "next\n"
     assert _hostname(fork_box) == host
+
+
+@pytest.mark.docker
+def test_the_shared_suite_runs_python_through_the_fork_path(docker_sandbox) -> None:
+    # So the conformance and hostile suites (timeouts, memory and fork bombs, floods,
+    # orphans, signals) exercise the fork path for every run_python attack.
+    assert docker_sandbox.run_python(PRELOADED).stdout == "True\n"
