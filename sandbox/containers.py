@@ -2,8 +2,9 @@
 
 Every container is created with no network, memory = memory+swap, a CPU quota, a pids
 limit, a read-only root with tmpfs ``/work`` and ``/tmp``, no capabilities,
-``no-new-privileges``, ``nofile``/``fsize`` ulimits, an init process and the non-root user
-10001. Its main process is the stdlib-only supervisor (``supervisor.py``), whose source the
+``no-new-privileges``, ``nofile``/``fsize`` ulimits and the non-root user 10001. Its main
+process (pid 1, so it is also the init that reaps orphans) is the stdlib-only supervisor
+(``supervisor.py``, behind ``workdirs.py`` and ``forkpath.py``), whose source the
 owner sends through an attach socket it keeps open and then uses for jobs and answers. When
 the owner dies, even by SIGKILL, the socket closes, the supervisor reads end-of-file and
 exits, the container stops and Docker removes it (``auto_remove``). Labels record the owner
@@ -35,17 +36,29 @@ log = logging.getLogger(__name__)
 
 LABEL = "discolab.sandbox"
 RUN_USER = "10001:10001"
+# Reads exactly the source from fd 0, unbuffered: the key and the jobs behind it are left for
+# the supervisor's job handler, and no buffer in the zygote (pid 1) ever holds them.
 _BOOT = (
-    "import sys;n=int(sys.argv[1]);s=sys.stdin.buffer.read(n);"
-    "exec(compile(s,'supervisor','exec'),{'__name__':'__main__'})"
+    "import os,sys\nn=int(sys.argv[1]);s=bytearray()\n"
+    "while len(s)<n:\n c=os.read(0,n-len(s))\n if not c:break\n s+=c\n"
+    "exec(compile(bytes(s),'supervisor','exec'),{'__name__':'__main__'})"
 )
+# -E -s -P is -I without the isolated flag; site is imported, so the supervisor's sys.path is
+# that of ``python3 -E -s`` and its forked candidates see the same (see forkpath.py).
+_PYTHON = ["python3", "-E", "-s", "-P"]
+SUPERVISOR_PARTS = ("workdirs.py", "forkpath.py", "supervisor.py")
 _GRACE = 5.0
 
 
 @cache
 def supervisor_source() -> bytes:
-    """The supervisor's source, sent into every exec (read once; it never changes)."""
-    return (Path(__file__).with_name("supervisor.py")).read_bytes()
+    """The supervisor program sent into every container: its parts' sources, in order.
+
+    The parts are plain standard-library modules; ``supervisor.py`` imports the others only
+    on the host (a ``contextlib.suppress(ImportError)`` block), so one concatenation runs.
+    """
+    here = Path(__file__).parent
+    return b"\n\n".join((here / part).read_bytes() for part in SUPERVISOR_PARTS)
 
 
 @dataclass
@@ -136,7 +149,7 @@ def start_container(client: Any, image: str, limits: Limits) -> Container:
             Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
             Ulimit(name="fsize", soft=file_bytes, hard=file_bytes),
         ],
-        init=True,
+        init=False,  # the supervisor is pid 1: it reaps orphans and kill(-1) spares it
         auto_remove=True,
         ipc_mode="private",
     )
@@ -145,7 +158,7 @@ def start_container(client: Any, image: str, limits: Limits) -> Container:
         src = supervisor_source()
         created = api.create_container(
             image,
-            command=["python3", "-I", "-S", "-c", _BOOT, str(len(src))],
+            command=[*_PYTHON, "-c", _BOOT, str(len(src))],
             user=RUN_USER,
             stdin_open=True,  # with detach=False this sets StdinOnce
             labels=owner_labels(),
@@ -200,9 +213,13 @@ def run_job(
     files: dict[str, bytes],
     limits: Limits,
     env: dict[str, str],
+    python_fork: bool = False,
 ) -> tuple[ExecResult, bool]:
     """Run one job through the container's supervisor; returns the result and whether the
-    container must be recycled (timeout, OOM, unclean, or a broken or forged answer)."""
+    container must be recycled (timeout, OOM, unclean, or a broken or forged answer).
+
+    ``python_fork`` asks for the preloaded fork path (argv ``python3 -E -s main.py ...``);
+    the supervisor falls back to fork+exec when it could not preload numpy."""
     started = time.monotonic()
     nonce = os.urandom(16).hex()
     job = {
@@ -211,6 +228,7 @@ def run_job(
         "env": env,
         "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
         "stdin": base64.b64encode(stdin).decode(),
+        "python_fork": python_fork,
         "limits": {
             "timeout": limits.timeout,
             "output_bytes": limits.output_bytes,
@@ -263,8 +281,7 @@ def _parse(data: dict[str, Any], duration: float) -> tuple[ExecResult, bool]:
 def _read_answer(container: Container, deadline: float) -> tuple[bytes, bytes]:
     """Read one answer (length, JSON, 64-hex MAC) from the supervisor's stdout frames."""
     out = bytearray()
-    head = _read_stdout(container, out, 10, deadline)
-    size = int(head)
+    size = int(_read_stdout(container, out, 10, deadline))
     return _read_stdout(container, out, size, deadline), _read_stdout(container, out, 64, deadline)
 
 

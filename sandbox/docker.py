@@ -8,6 +8,10 @@ every run gets a container of its own that is removed afterwards ("cold").
 Per-run :class:`Limits` that only the container can enforce (memory, CPU, pids, work-dir
 size) are fixed when a container starts; a run asking for different ones gets a cold
 container made for it.
+
+:meth:`Sandbox.run_python` jobs take the preloaded fork path (see
+:mod:`discolab.sandbox.forkpath`) when :func:`fork_eligible` says a forked interpreter
+behaves exactly like the fresh one the argv asks for.
 """
 
 from __future__ import annotations
@@ -49,6 +53,21 @@ def require_image(client: Any, image: str) -> None:
         raise SandboxUnavailable(f"the sandbox image {image!r} is missing; {FIX_IMAGE}")
 
 
+IMPORTABLE = (".py", ".pyc", ".so")
+
+
+def fork_eligible(argv: list[str], env: dict[str, str], files: dict[str, bytes]) -> bool:
+    """True when ``argv`` is ``python3 -E -s main.py ...`` with no extra environment and no
+    Python file but ``main.py``: then a fork of the preloaded supervisor runs it as a fresh
+    interpreter would (an extra ``json.py`` could shadow a module the supervisor has loaded,
+    and extra variables could be meant for numpy's import)."""
+    from discolab.sandbox.forkpath import FORK_ARGV
+
+    if argv[: len(FORK_ARGV)] != FORK_ARGV or env:
+        return False
+    return not any(path != "main.py" and path.endswith(IMPORTABLE) for path in files)
+
+
 def _container_limits(limits: Limits) -> tuple[int, float, int, int]:
     return (limits.memory_mb, limits.cpus, limits.pids, limits.workdir_mb)
 
@@ -80,7 +99,8 @@ class DockerSandbox(Sandbox):
         limits: Limits,
         env: dict[str, str],
     ) -> ExecResult:
-        job = {"stdin": stdin, "files": files, "limits": limits, "env": env}
+        fork = self.config.fork_python and fork_eligible(argv, env, files)
+        job = {"stdin": stdin, "files": files, "limits": limits, "env": env, "python_fork": fork}
         same_box = _container_limits(limits) == _container_limits(self.config.limits)
         if self.pool is not None and same_box:
             container = self.pool.acquire()

@@ -33,7 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from discolab.sandbox.base import ExecResult, Limits, Sandbox
-from discolab.sandbox.supervisor import BASE_ENV, collect_files, pump
+from discolab.sandbox.supervisor import BASE_ENV, pump
+from discolab.sandbox.workdirs import collect_files
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class ProcessSandbox(Sandbox):
         env: dict[str, str],
         started: float,
     ) -> ExecResult:
-        from discolab.sandbox.supervisor import write_files
+        from discolab.sandbox.workdirs import write_files
 
         write_files(workdir, files)
         uid = self.isolation.uid

@@ -1,38 +1,57 @@
 """The in-sandbox supervisor: runs one candidate, caps its output, kills what it leaves.
 
 This file is plain standard-library Python so that it can run inside the sandbox image as
-it is: the Docker backend sends its source through ``docker exec`` stdin (no bind mount, no
-image rebuild when it changes), followed by one job. The process backend imports
-:func:`pump` and :func:`collect_files` from it, so both backends cap output and read work
-dirs the same way.
+it is: the Docker backend sends its source (behind ``workdirs.py`` and ``forkpath.py``, as
+one program) through the container's stdin, so a change needs no image rebuild. The process
+backend imports :func:`pump` from it, so both backends cap output the same way.
 
-Inside a container the supervisor and the candidate share one non-root uid and hold no
-capabilities, so after the run ``kill(-1, SIGKILL)`` reaches every process the candidate
-started (double forks and ``setsid`` included) and nothing else; the supervisor makes itself
-non-dumpable first so a candidate cannot read or write its file descriptors.
+It is the container's main process, pid 1, and splits in two at start (:func:`serve`):
 
-It runs as the main process of a warm container (under ``docker-init``) and serves jobs
-from the container's stdin, so a run costs one fork+exec instead of a ``docker exec``.
-Protocol (see :func:`serve`): every message is 10 ASCII digits giving its length, then its
+* the *handler* (a fork made before anything else is read) reads the key and the jobs from
+  the container's stdin, writes each run's files, starts the run, pumps its output, collects
+  its files, kills every process of the uid with ``kill(-1, SIGKILL)`` (which spares the
+  caller and pid 1) and wipes the scratch dirs, then writes the answer;
+* the *zygote* (pid 1 itself) imports numpy once (``forkpath.preload``), reaps orphans, and
+  forks a candidate whenever the handler asks for a ``python_fork`` job, passing it the run's
+  pipes (``forkpath.zygote``). It never reads a job, an output or the key, so a forked
+  candidate inherits nothing of earlier runs; everything it changes dies with it.
+
+Any other job is a fork+exec of its argv from the handler. Both kinds get the same rlimits,
+new session, minimal env, fresh work dir, output caps, timeout and clean-up. The candidate
+shares the uid but both supervisor processes are non-dumpable (it cannot read their memory
+or fds), and pid 1 ignores signals sent from inside the container.
+
+Protocol (see :func:`handle`): every message is 10 ASCII digits giving its length, then its
 bytes; the first is an HMAC key, each later one a job as JSON ``{"nonce", "argv", "env",
-"files": {path: base64}, "stdin": base64, "limits": {...}}``. Each answer is a length, a
-JSON result and the hex HMAC of nonce + result.
+"files": {path: base64}, "stdin": base64, "limits": {...}, "python_fork": bool}``. Each
+answer is a length, a JSON result and the hex HMAC of nonce + result.
 """
-
-from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 
-SCRATCH_DIRS = ("/work", "/tmp", "/dev/shm", "/dev/mqueue")
+with contextlib.suppress(ImportError):  # in the container these files' sources come first
+    from discolab.sandbox.forkpath import (
+        FORK_ARGV,
+        Forked,
+        _set_dumpable,
+        apply_rlimits,
+        preload,
+        spawn,
+        zygote,
+    )
+    from discolab.sandbox.workdirs import collect_files, wipe, write_files
+
 BASE_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
     "LANG": "C.UTF-8",
@@ -47,7 +66,7 @@ _CHUNK = 1 << 16
 
 
 def pump(
-    proc: subprocess.Popen[bytes],
+    proc: "subprocess.Popen[bytes] | Forked",
     stdin: bytes,
     cap: int,
     deadline: float,
@@ -61,6 +80,8 @@ def pump(
     """
     sel = selectors.DefaultSelector()
     bufs: dict[int, bytearray] = {}
+    assert proc.stdout is not None and proc.stderr is not None
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
     for stream in (proc.stdout, proc.stderr):
         assert stream is not None
         os.set_blocking(stream.fileno(), False)
@@ -120,91 +141,12 @@ def pump(
             timed_out = True
     kill_all()
     proc.wait()
-    assert proc.stdout is not None and proc.stderr is not None
-    return (
-        bytes(bufs[proc.stdout.fileno()]),
-        bytes(bufs[proc.stderr.fileno()]),
-        truncated,
-        timed_out,
-    )
+    return bytes(bufs[out_fd]), bytes(bufs[err_fd]), truncated, timed_out
 
 
 def _close_quietly(stream: object) -> None:
     with contextlib.suppress(OSError):
         stream.close()  # type: ignore[attr-defined]
-
-
-def write_files(workdir: str, files: dict[str, bytes]) -> None:
-    """Write ``files`` (relative paths, already checked by the host) under ``workdir``."""
-    for rel, data in files.items():
-        path = os.path.join(workdir, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as fh:
-            fh.write(data)
-
-
-def collect_files(workdir: str, cap: int) -> dict[str, bytes]:
-    """Regular files under ``workdir`` up to ``cap`` bytes in total.
-
-    Symlinks and hard-linked files are skipped and nothing is followed, so a candidate
-    cannot make the reader (possibly a more privileged host process) fetch other files.
-    """
-    found: dict[str, bytes] = {}
-    total = 0
-    for root, dirs, names in os.walk(workdir, followlinks=False):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(root, name)
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-            except OSError:
-                continue
-            with os.fdopen(fd, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                if not _is_plain_file(st.st_mode, st.st_nlink) or total + st.st_size > cap:
-                    continue
-                data = fh.read(st.st_size)
-            total += len(data)
-            found[os.path.relpath(path, workdir)] = data
-    return found
-
-
-def _is_plain_file(mode: int, nlink: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode) and nlink == 1
-
-
-def wipe(dirs: tuple[str, ...] = SCRATCH_DIRS) -> bool:
-    """Empty the scratch dirs; True when nothing is left behind."""
-    import shutil
-
-    def fix(func: object, path: str, _exc: object) -> None:
-        try:
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, 0o700)
-        except OSError:
-            pass
-
-    clean = True
-    for top in dirs:
-        try:
-            entries = os.listdir(top)
-        except OSError:
-            continue
-        for name in entries:
-            path = os.path.join(top, name)
-            try:
-                if os.path.isdir(path) and not os.path.islink(path):
-                    os.chmod(path, 0o700)
-                    shutil.rmtree(path, onerror=fix)
-                    if os.path.exists(path):
-                        shutil.rmtree(path)
-                else:
-                    os.unlink(path)
-            except OSError:
-                clean = False
-    return clean
 
 
 def kill_uid(tries: int = 100) -> bool:
@@ -251,32 +193,12 @@ def _oom_kills() -> int:
     return -1
 
 
-def _make_undumpable() -> None:
-    try:
-        import ctypes
+def run_job(job: dict, zygote: socket.socket) -> dict:  # type: ignore[type-arg]
+    """Run one job in a fresh work dir under ``/work`` and describe what happened.
 
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except (OSError, AttributeError):
-        pass
-
-
-def _set_rlimits(limits: dict[str, float]) -> Callable[[], None]:
-    import resource
-
-    def apply() -> None:
-        for res, value in (
-            (resource.RLIMIT_FSIZE, int(limits["file_mb"]) << 20),
-            (resource.RLIMIT_NOFILE, int(limits["nofile"])),
-            (resource.RLIMIT_CORE, 0),
-            (resource.RLIMIT_CPU, int(limits["timeout"]) + 2),
-        ):
-            resource.setrlimit(res, (value, value))
-
-    return apply
-
-
-def run_job(job: dict) -> dict:  # type: ignore[type-arg]
-    """Run one job in a fresh work dir under ``/work`` and describe what happened."""
+    A ``python_fork`` job becomes a fork of the zygote (when it preloaded numpy), any other
+    a fork+exec of its argv from here; either way under the same limits and clean-up.
+    """
     limits = job["limits"]
     started = time.monotonic()
     os.makedirs("/work", exist_ok=True)
@@ -286,22 +208,28 @@ def run_job(job: dict) -> dict:  # type: ignore[type-arg]
     env = {**BASE_ENV, "HOME": workdir, "TMPDIR": "/tmp", **job["env"]}
     oom_before = _oom_kills()
     result: dict = {"returncode": 0, "error": None}  # type: ignore[type-arg]
+    fork = bool(job.get("python_fork")) and job["argv"][: len(FORK_ARGV)] == FORK_ARGV
+    fork = fork and not job["env"] and _preloaded(zygote)
 
     def kill_all() -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(-1, signal.SIGKILL)  # every process of our uid but ourselves
+            os.kill(-1, signal.SIGKILL)  # every process of our uid but ourselves and pid 1
 
     try:
-        proc = subprocess.Popen(
-            job["argv"],
-            cwd=workdir,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=_set_rlimits(limits),
-        )
+        if fork:
+            run = {"argv": job["argv"], "workdir": workdir, "env": env, "limits": limits}
+            proc = spawn(zygote, run)
+        else:
+            proc = subprocess.Popen(
+                job["argv"],
+                cwd=workdir,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                preexec_fn=lambda: apply_rlimits(limits),
+            )
     except OSError as exc:
         out, err, truncated, timed_out = b"", b"", False, False
         result.update(returncode=127 if exc.errno == 2 else 126)
@@ -325,42 +253,83 @@ def run_job(job: dict) -> dict:  # type: ignore[type-arg]
         oom_killed=oom,
         files={k: base64.b64encode(v).decode() for k, v in files.items()},
         clean=kill_uid() and wipe(),
+        forked=fork,
         duration=time.monotonic() - started,
     )
     return result
 
 
+_ZYGOTE: dict[str, bool] = {}
+
+
+def _preloaded(zygote: socket.socket) -> bool:
+    """Whether the zygote imported numpy (its first message, read once)."""
+    if "ready" not in _ZYGOTE:
+        _ZYGOTE["ready"] = zygote.recv(16) == b"R1"
+    return _ZYGOTE["ready"]
+
+
 def serve() -> None:
+    """Fork the job handler, then preload numpy and serve as its zygote until it ends.
+
+    The supervisor is pid 1 of the container: ``kill(-1)`` spares it, and signals from
+    inside cannot stop it. It never reads past its own source on stdin: the handler reads
+    the key and every job, so no job data, output or key ever enters the zygote's memory.
+    """
+    _set_dumpable(False)
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    handler = os.fork()
+    if handler == 0:
+        ours.close()
+        status = 1
+        try:
+            handle(theirs)
+            status = 0
+        finally:
+            os._exit(status)
+    theirs.close()
+    zygote(ours, handler, preload())
+
+
+def handle(zygote: socket.socket) -> None:
     """Answer jobs from stdin until it closes (when the owner goes away).
 
     The first message is a key; each answer carries an HMAC of the job's nonce and the
     result under that key, so a candidate that writes into the container's output stream
-    cannot forge an answer.
+    cannot forge an answer. Runs in the handler, which is non-dumpable like the zygote.
     """
-    import hashlib
-    import hmac
-
-    _make_undumpable()
-    stdin = sys.stdin.buffer
-    stdout = sys.stdout.buffer
-    key = _read_message(stdin)
-    while (message := _read_message(stdin)) is not None:
+    key = _read_message(0) or b""
+    while (message := _read_message(0)) is not None:
         job = json.loads(message)
         try:
-            result = run_job(job)
+            result = run_job(job, zygote)
         except Exception as exc:  # report, and let the host recycle this container
             result = {"crash": f"{type(exc).__name__}: {exc}", "clean": False}
         body = json.dumps(result).encode()
-        mac = hmac.new(key or b"", job["nonce"].encode() + body, hashlib.sha256).hexdigest()
-        stdout.write(b"%010d" % len(body) + body + mac.encode())
-        stdout.flush()
+        mac = hmac.new(key, job["nonce"].encode() + body, hashlib.sha256).hexdigest()
+        _write_all(b"%010d" % len(body) + body + mac.encode())
 
 
-def _read_message(stream: object) -> bytes | None:
-    head = stream.read(10)  # type: ignore[attr-defined]
-    if len(head) < 10:
-        return None
-    return stream.read(int(head))  # type: ignore[attr-defined]
+def _write_all(data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view) :]
+
+
+def _read_message(fd: int) -> bytes | None:
+    """One length-prefixed message from ``fd``, or ``None`` at end of input."""
+    head = _read_exact(fd, 10)
+    return None if head is None else _read_exact(fd, int(head))
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
 
 
 if __name__ == "__main__":
