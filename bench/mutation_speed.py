@@ -9,65 +9,62 @@ each seed, with the seed and a near copy of it (one constant changed) as the don
   no call above ~60 ms on circle packing);
 - ``crossover``: ``crossover(seed, donor, rng)``.
 
-Figures are printed beside :data:`BEFORE`, measured on the code before the speed-up (same
-machine, same seeds); nothing is asserted. ``--fingerprint`` also prints a hash of every child
-(program, operator, description) over many seeds, to check that a change of the mutator's
-implementation leaves its outputs identical.
+"Before" is the mutator as it was at git commit :data:`BEFORE_REF` (the four modules are
+loaded from git under another name), timed interleaved with the current code on the same seeds
+so that the shared machine's load hits both alike; nothing is asserted. ``--compare N`` also
+counts the generator seeds in 0 .. N-1 for which the two versions' children (program,
+operator, description) are not identical.
 
-Run: ``python bench/mutation_speed.py [--calls 100] [--problems all] [--fingerprint 500]``.
+Run: ``python bench/mutation_speed.py [--calls 100] [--problems all] [--clock cpu]
+[--compare 500]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import importlib
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
-from discolab.agents.evolution.mutations import Mutation, crossover, mutate_many
+from discolab.agents.evolution.mutations import Mutation
 from discolab.environments.programs.catalog import make_problem, problem_ids
+
+NOW = "discolab.agents.evolution.mutations"
 
 CIRCLES = "programs/circle-packing-26-v1"
 CASES = ("steps=1", "steps=2+2d", "crossover")
-# ms per call (mean, p95, max) before the speed-up, measured at commit aedbfae with the
-# defaults below (100 calls on circle packing, 20 on the others) on the shared 2-core machine.
-BEFORE: dict[tuple[str, str], tuple[float, float, float]] = {
-    ("programs/circle-packing-26-v1", "steps=1"): (12.0, 18.6, 78.3),
-    ("programs/circle-packing-26-v1", "steps=2+2d"): (61.7, 159.2, 339.6),
-    ("programs/circle-packing-26-v1", "crossover"): (105.2, 168.2, 228.7),
-    ("programs/circle-packing-32-v1", "steps=1"): (11.0, 19.4, 53.5),
-    ("programs/circle-packing-32-v1", "steps=2+2d"): (85.5, 184.9, 252.7),
-    ("programs/circle-packing-32-v1", "crossover"): (140.0, 190.5, 217.5),
-    ("programs/circle-packing-rect-21-v1", "steps=1"): (17.5, 31.3, 36.7),
-    ("programs/circle-packing-rect-21-v1", "steps=2+2d"): (104.4, 251.0, 328.5),
-    ("programs/circle-packing-rect-21-v1", "crossover"): (131.6, 231.5, 248.7),
-    ("programs/erdos-min-overlap-v1", "steps=1"): (15.7, 27.5, 70.4),
-    ("programs/erdos-min-overlap-v1", "steps=2+2d"): (37.1, 107.9, 144.5),
-    ("programs/erdos-min-overlap-v1", "crossover"): (50.7, 72.4, 73.2),
-    ("programs/first-autocorrelation-v1", "steps=1"): (4.8, 6.7, 7.2),
-    ("programs/first-autocorrelation-v1", "steps=2+2d"): (22.7, 51.3, 73.7),
-    ("programs/first-autocorrelation-v1", "crossover"): (28.9, 40.0, 40.2),
-    ("programs/heilbronn-triangle-11-v1", "steps=1"): (10.4, 15.1, 15.5),
-    ("programs/heilbronn-triangle-11-v1", "steps=2+2d"): (35.1, 92.4, 137.7),
-    ("programs/heilbronn-triangle-11-v1", "crossover"): (82.7, 130.0, 163.2),
-    ("programs/kissing-11-v1", "steps=1"): (14.7, 23.8, 29.7),
-    ("programs/kissing-11-v1", "steps=2+2d"): (39.9, 157.6, 177.7),
-    ("programs/kissing-11-v1", "crossover"): (7.4, 15.3, 15.8),
-    ("programs/min-max-distance-14-3d-v1", "steps=1"): (8.2, 14.1, 14.6),
-    ("programs/min-max-distance-14-3d-v1", "steps=2+2d"): (38.5, 93.2, 97.2),
-    ("programs/min-max-distance-14-3d-v1", "crossover"): (81.5, 130.2, 164.7),
-    ("programs/min-max-distance-16-2d-v1", "steps=1"): (11.5, 15.6, 16.6),
-    ("programs/min-max-distance-16-2d-v1", "steps=2+2d"): (46.5, 96.0, 108.8),
-    ("programs/min-max-distance-16-2d-v1", "crossover"): (78.5, 83.5, 85.9),
-    ("programs/second-autocorrelation-v1", "steps=1"): (8.2, 11.5, 12.0),
-    ("programs/second-autocorrelation-v1", "steps=2+2d"): (35.1, 83.6, 102.8),
-    ("programs/second-autocorrelation-v1", "crossover"): (47.3, 52.5, 53.2),
-    ("programs/third-autocorrelation-v1", "steps=1"): (8.6, 11.9, 12.7),
-    ("programs/third-autocorrelation-v1", "steps=2+2d"): (41.5, 111.4, 130.2),
-    ("programs/third-autocorrelation-v1", "crossover"): (47.0, 50.4, 53.5),
-}
+BEFORE_REF = "aedbfae"  # the last commit before the speed-up
+_MODULES = ("ast_ops", "blocks", "statements", "mutations")
+Call = Callable[[int], Mutation]
+
+
+def load_ref(ref: str) -> ModuleType:
+    """The ``mutations`` module as it was at git ``ref``, imported under another name (its
+    sibling modules too), so that the old and the new code run side by side."""
+    root = Path(__file__).resolve().parents[1]
+    folder = Path(tempfile.mkdtemp(prefix="mutations-"))
+    package = f"mutations_{ref}"
+    (folder / package).mkdir()
+    (folder / package / "__init__.py").write_text("")
+    for name in _MODULES:
+        text = subprocess.run(
+            ["git", "show", f"{ref}:agents/evolution/{name}.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        text = text.replace("discolab.agents.evolution.", f"{package}.")
+        (folder / package / f"{name}.py").write_text(text)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module(f"{package}.mutations")
 
 
 def donors_for(seed: str) -> list[str]:
@@ -78,40 +75,40 @@ def donors_for(seed: str) -> list[str]:
     return [seed, variant]
 
 
-def calls(seed: str) -> dict[str, Callable[[int], Mutation]]:
-    """One callable per case, taking the generator's seed."""
+def calls(seed: str, module: ModuleType) -> dict[str, Call]:
+    """One callable per case, taking the generator's seed, for one version of the mutator."""
     donors = donors_for(seed)
+    many, cross = module.mutate_many, module.crossover
     return {
-        "steps=1": lambda s: mutate_many(seed, np.random.default_rng(s), [], steps=1),
-        "steps=2+2d": lambda s: mutate_many(seed, np.random.default_rng(s), donors, steps=2),
-        "crossover": lambda s: crossover(seed, donors[1], np.random.default_rng(s)),
+        "steps=1": lambda s: many(seed, np.random.default_rng(s), [], steps=1),
+        "steps=2+2d": lambda s: many(seed, np.random.default_rng(s), donors, steps=2),
+        "crossover": lambda s: cross(seed, donors[1], np.random.default_rng(s)),
     }
 
 
-def timings(run: Callable[[int], Mutation], n: int) -> tuple[float, float, float]:
-    """Mean, p95 and max milliseconds of ``n`` calls (generator seeds 0 .. n-1)."""
-    ms = []
+def timings(runs: list[Call], n: int, clock: Callable[[], float]) -> list[np.ndarray]:
+    """Milliseconds of each of ``runs`` for generator seeds 0 .. n-1, the runs interleaved so
+    that a change in the machine's load hits them alike."""
+    ms: list[list[float]] = [[] for _ in runs]
     for s in range(n):
-        start = time.perf_counter()
-        run(s)
-        ms.append((time.perf_counter() - start) * 1e3)
-    values = np.array(ms)
-    return float(values.mean()), float(np.percentile(values, 95)), float(values.max())
+        for run, out in zip(runs, ms, strict=True):
+            start = clock()
+            run(s)
+            out.append((clock() - start) * 1e3)
+    return [np.array(x) for x in ms]
 
 
-def fingerprint(problems: list[str], n: int) -> str:
-    """A hash of every case's child for generator seeds 0 .. n-1 on each problem's seed."""
-    digest = hashlib.sha256()
-    for pid in problems:
-        for run in calls(make_problem(pid).seed_program()).values():
-            for s in range(n):
-                m = run(s)
-                digest.update(repr((pid, s, m.program, m.operator, m.description)).encode())
-    return digest.hexdigest()[:16]
+def differing(runs: list[Call], n: int) -> int:
+    """For how many generator seeds in 0 .. n-1 the runs' children are not all the same."""
+    return sum(len({_key(run(s)) for run in runs}) > 1 for s in range(n))
 
 
-def _cell(figures: tuple[float, float, float] | None) -> str:
-    return "-" if figures is None else "/".join(f"{x:.1f}" for x in figures)
+def _key(m: Mutation) -> tuple[str | None, str, str]:
+    return m.program, m.operator, m.description
+
+
+def _cell(ms: np.ndarray) -> str:
+    return f"{ms.mean():.1f}/{np.percentile(ms, 95):.1f}/{ms.max():.1f}"
 
 
 def main() -> None:
@@ -120,20 +117,26 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100, help="calls per case on circles")
     parser.add_argument("--other-calls", type=int, default=20, help="... on the other seeds")
     parser.add_argument("--problems", default="all", help="'all', or comma-separated ids")
-    parser.add_argument("--fingerprint", type=int, default=0, help="seeds to hash (0: skip)")
+    parser.add_argument("--ref", default=BEFORE_REF, help="git commit of the 'before' code")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    parser.add_argument("--compare", type=int, default=0, help="seeds whose children to compare")
     args = parser.parse_args()
     problems = problem_ids() if args.problems == "all" else args.problems.split(",")
-    print(f"{'problem':34} {'case':11} {'before mean/p95/max':>22} {'now mean/p95/max':>22}")
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
+    before, now = load_ref(args.ref), importlib.import_module(NOW)
+    print(f"ms per call ({args.clock} clock), mean/p95/max; before = {args.ref}")
+    header = f"{'problem':34} {'case':11} {'before':>18} {'now':>18} {'speed-up':>8}"
+    print(header + (f" {'differ':>8}" if args.compare else ""))
     for pid in problems:
+        seed = make_problem(pid).seed_program()
         n = args.calls if pid == CIRCLES else args.other_calls
-        for case, run in calls(make_problem(pid).seed_program()).items():
-            before = BEFORE.get((pid, case))
-            now = timings(run, n)
-            print(f"{pid:34} {case:11} {_cell(before):>22} {_cell(now):>22}", flush=True)
-    if args.fingerprint:
-        print(
-            f"fingerprint over {args.fingerprint} seeds: {fingerprint(problems, args.fingerprint)}"
-        )
+        old, new = calls(seed, before), calls(seed, now)
+        for case in CASES:
+            a, b = timings([old[case], new[case]], n, clock)
+            row = f"{pid:34} {case:11} {_cell(a):>18} {_cell(b):>18} {a.mean() / b.mean():7.1f}x"
+            if args.compare:
+                row += f" {differing([old[case], new[case]], args.compare):>4}/{args.compare}"
+            print(row, flush=True)
 
 
 if __name__ == "__main__":

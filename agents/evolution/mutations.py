@@ -24,13 +24,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
 from discolab.agents.edits import validate
 from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site
-from discolab.agents.evolution.blocks import Source, read_source
+from discolab.agents.evolution.blocks import Source, canonical, read_source, shared_tree
 from discolab.agents.evolution.statements import (
     Donors,
     cross_bodies,
@@ -94,37 +94,48 @@ def _fail(reason: str) -> Mutation:
     return Mutation(program=None, operator="none", description=reason)
 
 
+@lru_cache(maxsize=64)
+def _donor_pool(codes: tuple[str, ...]) -> tuple[ast.stmt, ...]:
+    """The copyable statements of the donor blocks ``codes`` (shared: never change them)."""
+    return tuple(donor_statements([shared_tree(code) for code in codes]))
+
+
+@lru_cache(maxsize=256)
+def _program_names(program: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The names a parsable program reads and the names it defines (with the builtins)."""
+    tree = shared_tree(program)
+    return frozenset(loads(tree)), frozenset(defined_names(tree))
+
+
 @dataclass
 class _Parent:
-    """A parent program with its donors; the costlier views are computed once, on demand."""
+    """A parent program with its donors; the costlier views are computed once, on demand and
+    shared through the bounded caches above, since successive steps and children re-read the
+    same donors."""
 
     source: Source
     donors: list[Source]
 
     @cached_property
-    def tree(self) -> ast.Module:
-        return ast.parse(self.source.program)
-
-    @cached_property
-    def loads(self) -> set[str]:
+    def loads(self) -> frozenset[str]:
         """Names read anywhere in the program, inside or outside the blocks."""
-        return loads(self.tree)
+        return _program_names(self.source.program)[0]
 
     @cached_property
     def pool(self) -> Donors:
         """The donors' copyable statements and the names the parent defines."""
-        trees = [b.parse() for s in self.donors for b in s.mutable]
-        statements = tuple(donor_statements(trees))
-        return Donors(statements, frozenset(defined_names(self.tree) if statements else ()))
+        statements = _donor_pool(tuple(b.code for s in self.donors for b in s.mutable))
+        names = _program_names(self.source.program)[1] if statements else frozenset()
+        return Donors(statements, names)
 
     @cached_property
     def canonical(self) -> dict[int, str]:
         """Each parsable block with comments and formatting normalised away."""
-        return {b.index: ast.unparse(b.parse()) for b in self.source.mutable}
+        return {b.index: canonical(b.code) for b in self.source.mutable}
 
-    def child(self, trees: dict[int, ast.Module]) -> tuple[str | None, str]:
-        """The validated child program (or None) and, when None, why: unchanged or invalid."""
-        codes = {i: ast.unparse(t) for i, t in trees.items()}
+    def child(self, codes: dict[int, str]) -> tuple[str | None, str]:
+        """The validated child program (or None) for the re-emitted blocks ``codes`` (index ->
+        ``ast.unparse`` output) and, when None, why: unchanged or invalid."""
         changed = {i: code for i, code in codes.items() if code != self.canonical[i]}
         if not changed:
             return None, "the change is a no-op"
@@ -181,10 +192,27 @@ def mutate(
     weight (a caller's mistake); a bad program gives ``program=None``.
     """
     table = _weights(operators, weights)
+    return _mutate(program, rng, _donor_sources(donors), table, max_tries)
+
+
+def _donor_sources(donors: Sequence[str]) -> list[Source]:
+    """The donors that can be read as programs with blocks (the others are ignored)."""
+    return [s for s in (read_source(d) for d in donors) if isinstance(s, Source)]
+
+
+def _mutate(
+    program: str,
+    rng: np.random.Generator,
+    donors: list[Source],
+    table: dict[str, float],
+    max_tries: int,
+) -> Mutation:
+    """:func:`mutate` with the donors already read and the weights checked (``table`` is
+    changed as operators drop out)."""
     source = read_source(program)
     if isinstance(source, str):
         return _fail(source)
-    parent = _Parent(source, [s for s in (read_source(d) for d in donors) if isinstance(s, Source)])
+    parent = _Parent(source, donors)
     if not parent.donors:
         table.pop("crossover", None)
         if "duplicate" in table:
@@ -243,7 +271,7 @@ def _attempt(operator: str, parent: _Parent, rng: np.random.Generator) -> Mutati
     block, site = sites[int(rng.choice(len(sites), p=weights / weights.sum()))]
     try:
         what = site.apply(rng)
-        child, why = parent.child({block.index: trees[block.index]})
+        child, why = parent.child({block.index: ast.unparse(trees[block.index])})
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         return f"{operator} failed: {exc}"
     if child is None:
@@ -270,29 +298,46 @@ def _cross(parent: _Parent, other: Source, rng: np.random.Generator, tries: int)
     ]
     if not pairs:
         return _fail("crossover: the second parent has no parsable block in a matching position")
-    parsed = [(mine.index, mine.parse().body, theirs.parse()) for mine, theirs in pairs]
-    second = {index: ast.unparse(tree) for index, _, tree in parsed}
+    # The mixes only read the parents' statements, so the shared trees serve without copies.
+    parsed = [(mine.index, mine.tree.body, theirs.tree.body) for mine, theirs in pairs]
+    second = {mine.index: canonical(theirs.code) for mine, theirs in pairs}
     if all(second[i] == parent.canonical[i] for i in second):
         return _fail("crossover: the two parents' blocks are the same")
     last = "no distinct mix"
+    dumps: dict[int, str] = {}
     for _ in range(tries):
-        trees: dict[int, ast.Module] = {}
+        codes: dict[int, str] = {}
         notes = []
         for index, body, theirs in parsed:
-            mixed, note = cross_bodies(body, theirs.body, rng)
-            trees[index] = ast.Module(body=mixed, type_ignores=[])
+            mixed, note = cross_bodies(body, theirs, rng, copies=False, dumps=dumps)
+            codes[index] = _mix_code(mixed, theirs, second[index], body, parent.canonical[index])
             notes.append(note)
         if other.layout.outside == source.layout.outside and all(
-            ast.unparse(trees[i]) == second[i] for i in second
+            codes[i] == second[i] for i in second
         ):
             last = "the mix equals the second parent"
             continue
-        child, why = parent.child(trees)
+        child, why = parent.child(codes)
         if child is None:
             last = why
             continue
         return Mutation(child, "crossover", "crossover: " + "; ".join(notes))
     return _fail(f"crossover: no valid child distinct from both parents ({last})")
+
+
+def _mix_code(
+    mixed: list[ast.stmt],
+    second: list[ast.stmt],
+    second_code: str,
+    first: list[ast.stmt],
+    first_code: str,
+) -> str:
+    """``ast.unparse`` of a mixed body; a mix made of exactly one parent's statement objects
+    unparses to that parent's (already known) code, so it is not unparsed again."""
+    for body, code in ((second, second_code), (first, first_code)):
+        if len(mixed) == len(body) and all(a is b for a, b in zip(mixed, body, strict=True)):
+            return code
+    return ast.unparse(ast.Module(body=mixed, type_ignores=[]))
 
 
 def crossover(first: str, second: str, rng: np.random.Generator) -> Mutation:
@@ -326,12 +371,12 @@ def mutate_many(
     succeeds or the steps cancel out."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
+    table = _weights(operators, weights)
+    sources = _donor_sources(donors)  # read once for all the steps
     current, ops, notes = program, [], []
     last = ""
     for _ in range(steps):
-        step = mutate(
-            current, rng, donors, operators=operators, weights=weights, max_tries=max_tries
-        )
+        step = _mutate(current, rng, sources, dict(table), max_tries)
         if step.program is None:
             last = step.description
             continue

@@ -282,25 +282,38 @@ def _signature(stmt: ast.stmt) -> tuple[str, str]:
 
 
 def cross_bodies(
-    first: list[ast.stmt], second: list[ast.stmt], rng: np.random.Generator
+    first: list[ast.stmt],
+    second: list[ast.stmt],
+    rng: np.random.Generator,
+    *,
+    copies: bool = True,
+    dumps: dict[int, str] | None = None,
 ) -> tuple[list[ast.stmt], str]:
     """Mix two statement lists. With the same structure (same kinds, same bound names) each
     statement comes from either parent with probability 1/2, and two matching defs are
     crossed inside their bodies; otherwise a prefix of one list is spliced to a suffix of the
-    other. Returns copies, so neither parent tree is changed."""
+    other. Returns copies, so neither parent tree is changed; with ``copies=False`` the result
+    shares the parents' statements (only a crossed def's head is copied, shallowly), which is
+    enough for a caller that only reads it. ``dumps`` memoises ``ast.dump`` by node id across
+    calls on the same, unchanged trees."""
+    dup = copy.deepcopy if copies else _same
+    memo: dict[int, str] = {} if dumps is None else dumps
     if [_signature(s) for s in first] == [_signature(s) for s in second]:
         mixed: list[ast.stmt] = []
         taken, inner = 0, []
         for a, b in zip(first, second, strict=True):
-            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and ast.dump(a) != ast.dump(b):
-                head = copy.deepcopy(a if rng.random() < 0.5 else b)
-                head.body, note = cross_bodies(a.body, b.body, rng)
+            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and _dump(a, memo) != _dump(
+                b, memo
+            ):
+                chosen = a if rng.random() < 0.5 else b
+                head = copy.deepcopy(chosen) if copies else copy.copy(chosen)
+                head.body, note = cross_bodies(a.body, b.body, rng, copies=copies, dumps=memo)
                 mixed.append(head)
                 inner.append(f"in {a.name}: {note}")
             elif rng.random() < 0.5:
-                mixed.append(copy.deepcopy(a))
+                mixed.append(dup(a))
             else:
-                mixed.append(copy.deepcopy(b))
+                mixed.append(dup(b))
                 taken += 1
         plain = len(first) - len(inner)
         notes = [f"{taken} of {plain} statements from the second parent"] if plain else []
@@ -311,8 +324,20 @@ def cross_bodies(
         head, tail, names = second, first, ("second", "first")
     k = int(rng.integers(1, len(head) + 1)) if len(head) > 1 else 1
     j = int(rng.integers(0, len(tail))) if tail else 0
-    spliced = [copy.deepcopy(s) for s in head[:k] + tail[j:]]
+    spliced = [dup(s) for s in head[:k] + tail[j:]]
     return spliced, (
         f"splice of {k} leading statements of the {names[0]} parent"
         f" and {len(tail) - j} trailing of the {names[1]}"
     )
+
+
+def _same(stmt: ast.stmt) -> ast.stmt:
+    return stmt
+
+
+def _dump(node: ast.AST, memo: dict[int, str]) -> str:
+    """``ast.dump(node)``, computed once per node id in ``memo``."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = ast.dump(node)
+    return memo[key]
