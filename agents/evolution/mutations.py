@@ -28,7 +28,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from discolab.agents.edits import validate
+from discolab.agents.edits import layout, validate
 from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site
 from discolab.agents.evolution.blocks import Source, canonical, read_source, shared_tree
 from discolab.agents.evolution.statements import (
@@ -139,8 +139,25 @@ class _Parent:
         changed = {i: code for i, code in codes.items() if code != self.canonical[i]}
         if not changed:
             return None, "the change is a no-op"
-        result = validate(self.source.program, self.source.with_blocks(changed))
+        program = self.source.with_blocks(changed)
+        if _passes(self.source, program):
+            return program, ""
+        result = validate(self.source.program, program)  # the failure, in validate's words
         return result.program, result.error or ""
+
+
+def _passes(parent: Source, child: str) -> bool:
+    """Whether :func:`~discolab.agents.edits.validate` accepts ``child``, decided by the same
+    checks with the parse shared (:func:`shared_tree`): the next step reads the child again."""
+    if child == parent.program:
+        return False
+    try:
+        if layout(child).outside != parent.layout.outside:
+            return False
+        shared_tree(child)
+    except (ValueError, SyntaxError):
+        return False
+    return True
 
 
 def _sites(operator: str, tree: ast.Module, parent: _Parent) -> list[Site]:

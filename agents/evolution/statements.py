@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Apply, Site, pick
+from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Apply, Site, pick, walk
 
 MAX_NODES = 80  # a copied statement has at most this many AST nodes
 MAX_LINES = 10  # ... and spans at most this many source lines
@@ -39,7 +39,7 @@ _BUILTINS = frozenset(dir(builtins))
 def bodies(tree: ast.AST) -> list[list[ast.stmt]]:
     """Every non-empty statement list in the tree (module, def, loop, if/else, try, with...)."""
     found = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         for field in ("body", "orelse", "finalbody"):
             value = getattr(node, field, None)
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
@@ -49,7 +49,7 @@ def bodies(tree: ast.AST) -> list[list[ast.stmt]]:
 
 def loads(node: ast.AST) -> set[str]:
     """Names read anywhere under ``node``."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def bound(node: ast.AST) -> set[str]:
@@ -133,7 +133,7 @@ def copyable(stmt: ast.stmt) -> bool:
         return False
     if isinstance(stmt, ast.Expr) and not isinstance(stmt.value, ast.Call):
         return False
-    nodes = list(ast.walk(stmt))
+    nodes = list(walk(stmt))
     if len(nodes) > MAX_NODES or any(isinstance(n, _JUMPS) for n in nodes):
         return False
     end = getattr(stmt, "end_lineno", None)
@@ -154,7 +154,7 @@ def donor_statements(trees: list[ast.Module]) -> list[ast.stmt]:
 def defined_names(tree: ast.AST) -> set[str]:
     """Every name bound anywhere in a program (any scope) plus the builtins."""
     names = set(_BUILTINS)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.stmt | ast.arg | ast.comprehension):
             names |= bound(node)
     return names
@@ -196,7 +196,7 @@ def needs(stmt: ast.stmt) -> set[str]:
 def first_bindings(tree: ast.AST) -> dict[str, int]:
     """The first line on which a block binds each name it binds."""
     lines: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         names: list[str] = []
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names = [node.id]
