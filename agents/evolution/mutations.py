@@ -40,6 +40,7 @@ from discolab.agents.evolution.statements import (
     duplicate_sites,
     insert_sites,
     loads,
+    needs,
 )
 
 OPERATORS: tuple[str, ...] = (
@@ -95,9 +96,11 @@ def _fail(reason: str) -> Mutation:
 
 
 @lru_cache(maxsize=64)
-def _donor_pool(codes: tuple[str, ...]) -> tuple[ast.stmt, ...]:
-    """The copyable statements of the donor blocks ``codes`` (shared: never change them)."""
-    return tuple(donor_statements([shared_tree(code) for code in codes]))
+def _donor_pool(codes: tuple[str, ...]) -> tuple[tuple[ast.stmt, ...], tuple[frozenset[str], ...]]:
+    """The copyable statements of the donor blocks ``codes`` (shared: never change them) and
+    the names each needs (:func:`~discolab.agents.evolution.statements.needs`)."""
+    statements = tuple(donor_statements([shared_tree(code) for code in codes]))
+    return statements, tuple(frozenset(needs(s)) for s in statements)
 
 
 @lru_cache(maxsize=256)
@@ -124,9 +127,9 @@ class _Parent:
     @cached_property
     def pool(self) -> Donors:
         """The donors' copyable statements and the names the parent defines."""
-        statements = _donor_pool(tuple(b.code for s in self.donors for b in s.mutable))
+        statements, reads = _donor_pool(tuple(b.code for s in self.donors for b in s.mutable))
         names = _program_names(self.source.program)[1] if statements else frozenset()
-        return Donors(statements, names)
+        return Donors(statements, names, reads)
 
     @cached_property
     def canonical(self) -> dict[int, str]:

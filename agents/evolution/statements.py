@@ -86,13 +86,20 @@ def deletable(stmt: ast.stmt, later: set[str], program_loads: set[str]) -> bool:
     is read anywhere in the program (the code outside the block may call it), or a statement
     binding a name that a later statement of the same body reads (``later``), unless the
     statement reads that name itself (``x = x * 0.9``: x stays defined without it)."""
+    return _deletable(stmt, later, program_loads, None)
+
+
+def _deletable(
+    stmt: ast.stmt, later: set[str], program_loads: set[str], reads: set[str] | None
+) -> bool:
+    """:func:`deletable`, given the statement's ``loads`` when they are already known."""
     if isinstance(stmt, ast.Return | ast.Global | ast.Nonlocal) or _trivial(stmt):
         return False
     if isinstance(stmt, _DEFINITIONS):
         return not (bound(stmt) & program_loads)
     if isinstance(stmt, ast.AugAssign):
         return True
-    return not ((bound(stmt) - loads(stmt)) & later)
+    return not ((bound(stmt) - (loads(stmt) if reads is None else reads)) & later)
 
 
 def delete_sites(tree: ast.Module, program_loads: set[str]) -> list[Site]:
@@ -101,14 +108,18 @@ def delete_sites(tree: ast.Module, program_loads: set[str]) -> list[Site]:
     function may bind what the function returns), approximated by every name the program
     reads."""
     sites = []
+    reads: dict[int, set[str]] = {}  # loads of each statement, by id, computed once
     for body in bodies(tree):
         if len(body) < 2:
             continue
         later: set[str] = set(program_loads) if body is tree.body else set()
         for i in range(len(body) - 1, -1, -1):
-            if deletable(body[i], later, program_loads):
-                sites.append(Site(body[i].lineno, _delete(body, i)))
-            later |= loads(body[i])
+            stmt = body[i]
+            if id(stmt) not in reads:
+                reads[id(stmt)] = loads(stmt)
+            if _deletable(stmt, later, program_loads, reads[id(stmt)]):
+                sites.append(Site(stmt.lineno, _delete(body, i)))
+            later |= reads[id(stmt)]
     return sites
 
 
@@ -154,9 +165,17 @@ def donor_statements(trees: list[ast.Module]) -> list[ast.stmt]:
 def defined_names(tree: ast.AST) -> set[str]:
     """Every name bound anywhere in a program (any scope) plus the builtins."""
     names = set(_BUILTINS)
+    # The union of ``bound`` over every statement, argument and comprehension: every binding
+    # node lies under one of them, so one pass over the tree collects the same names.
     for node in walk(tree):
-        if isinstance(node, ast.stmt | ast.arg | ast.comprehension):
-            names |= bound(node)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
     return names
 
 
@@ -166,18 +185,27 @@ MISSING_WEIGHT = 0.02  # ... and one reading a name the child never defines
 
 @dataclass(frozen=True)
 class Donors:
-    """Statements to insert and the child's names they should read."""
+    """Statements to insert and the child's names they should read.
+
+    Attributes:
+        statements: the donors' copyable statements (see :func:`donor_statements`).
+        names: the names the child defines (see :func:`defined_names`).
+        reads: :func:`needs` of each statement when precomputed (the statements do not
+            change), or empty to compute them on use.
+    """
 
     statements: tuple[ast.stmt, ...]
     names: frozenset[str]
+    reads: tuple[frozenset[str], ...] = ()
+
+    def needs(self) -> tuple[frozenset[str], ...]:
+        """:func:`needs` of each statement."""
+        return self.reads or tuple(frozenset(needs(s)) for s in self.statements)
 
     def weights(self) -> np.ndarray:
         """Prefer statements whose read names exist in the child."""
         return np.array(
-            [
-                AVAILABLE_WEIGHT if needs(s) <= self.names else MISSING_WEIGHT
-                for s in self.statements
-            ]
+            [AVAILABLE_WEIGHT if n <= self.names else MISSING_WEIGHT for n in self.needs()]
         )
 
 
@@ -224,9 +252,11 @@ def insert_sites(tree: ast.Module, donors: Donors) -> list[Site]:
         for i in range(len(body) + 1)
     ] or [(tree.body, 0, 1)]
     sites = []
-    for stmt, weight in zip(donors.statements, donors.weights(), strict=True):
-        lines = [first[n] for n in needs(stmt) if n in first]
-        fits = [p for p in positions if all(line < p[2] for line in lines)]
+    reads = donors.needs()
+    for stmt, weight, read in zip(donors.statements, donors.weights(), reads, strict=True):
+        lines = [first[n] for n in read if n in first]
+        last = max(lines, default=None)  # after every first binding = after the latest one
+        fits = [p for p in positions if last is None or last < p[2]]
         factor = 1.0 if fits else MISSING_WEIGHT
         for body, i, line in fits or positions:
             share = weight * factor / len(fits or positions)
