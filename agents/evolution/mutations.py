@@ -37,6 +37,7 @@ from discolab.agents.evolution.statements import (
     defined_names,
     delete_sites,
     donor_statements,
+    dump_once,
     duplicate_sites,
     insert_sites,
     loads,
@@ -330,7 +331,8 @@ def _cross(parent: _Parent, other: Source, rng: np.random.Generator, tries: int)
         notes = []
         for index, body, theirs in parsed:
             mixed, note = cross_bodies(body, theirs, rng, copies=False, dumps=dumps)
-            codes[index] = _mix_code(mixed, theirs, second[index], body, parent.canonical[index])
+            pair, known = (body, theirs), (parent.canonical[index], second[index])
+            codes[index] = _mix_code(mixed, pair, known, dumps)
             notes.append(note)
         if other.layout.outside == source.layout.outside and all(
             codes[i] == second[i] for i in second
@@ -347,15 +349,21 @@ def _cross(parent: _Parent, other: Source, rng: np.random.Generator, tries: int)
 
 def _mix_code(
     mixed: list[ast.stmt],
-    second: list[ast.stmt],
-    second_code: str,
-    first: list[ast.stmt],
-    first_code: str,
+    parents: tuple[list[ast.stmt], list[ast.stmt]],
+    codes: tuple[str, str],
+    dumps: dict[int, str],
 ) -> str:
-    """``ast.unparse`` of a mixed body; a mix made of exactly one parent's statement objects
-    unparses to that parent's (already known) code, so it is not unparsed again."""
-    for body, code in ((second, second_code), (first, first_code)):
-        if len(mixed) == len(body) and all(a is b for a, b in zip(mixed, body, strict=True)):
+    """``ast.unparse`` of a mixed body, without unparsing when the mix is statement for
+    statement one of the two parents' bodies (``parents``, whose unparsed ``codes`` are
+    known): at each position either that parent's own statement, or the other parent's when
+    the two are equal (same ``ast.dump``, hence the same ``ast.unparse``)."""
+    first, second = parents
+    aligned = len(first) == len(second) == len(mixed)
+    for body, other, code in ((second, first, codes[1]), (first, second, codes[0])):
+        if len(mixed) == len(body) and all(
+            a is b or (aligned and a is c and dump_once(b, dumps) == dump_once(c, dumps))
+            for a, b, c in zip(mixed, body, other if aligned else body, strict=True)
+        ):
             return code
     return ast.unparse(ast.Module(body=mixed, type_ignores=[]))
 

@@ -332,9 +332,9 @@ def cross_bodies(
         mixed: list[ast.stmt] = []
         taken, inner = 0, []
         for a, b in zip(first, second, strict=True):
-            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and _dump(a, memo) != _dump(
-                b, memo
-            ):
+            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and dump_once(
+                a, memo
+            ) != dump_once(b, memo):
                 chosen = a if rng.random() < 0.5 else b
                 head = copy.deepcopy(chosen) if copies else copy.copy(chosen)
                 head.body, note = cross_bodies(a.body, b.body, rng, copies=copies, dumps=memo)
@@ -365,7 +365,7 @@ def _same(stmt: ast.stmt) -> ast.stmt:
     return stmt
 
 
-def _dump(node: ast.AST, memo: dict[int, str]) -> str:
+def dump_once(node: ast.AST, memo: dict[int, str]) -> str:
     """``ast.dump(node)``, computed once per node id in ``memo``."""
     key = id(node)
     if key not in memo:
