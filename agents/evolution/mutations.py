@@ -24,24 +24,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
 
 import numpy as np
 
-from discolab.agents.edits import layout, validate
 from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Site
-from discolab.agents.evolution.blocks import Source, canonical, read_source, shared_tree
+from discolab.agents.evolution.blocks import Source, canonical, read_source
+from discolab.agents.evolution.parents import Parent
 from discolab.agents.evolution.statements import (
-    Donors,
     cross_bodies,
-    defined_names,
     delete_sites,
-    donor_statements,
     dump_once,
     duplicate_sites,
     insert_sites,
-    loads,
-    needs,
 )
 
 OPERATORS: tuple[str, ...] = (
@@ -96,75 +90,7 @@ def _fail(reason: str) -> Mutation:
     return Mutation(program=None, operator="none", description=reason)
 
 
-@lru_cache(maxsize=64)
-def _donor_pool(codes: tuple[str, ...]) -> tuple[tuple[ast.stmt, ...], tuple[frozenset[str], ...]]:
-    """The copyable statements of the donor blocks ``codes`` (shared: never change them) and
-    the names each needs (:func:`~discolab.agents.evolution.statements.needs`)."""
-    statements = tuple(donor_statements([shared_tree(code) for code in codes]))
-    return statements, tuple(frozenset(needs(s)) for s in statements)
-
-
-@lru_cache(maxsize=256)
-def _program_names(program: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The names a parsable program reads and the names it defines (with the builtins)."""
-    tree = shared_tree(program)
-    return frozenset(loads(tree)), frozenset(defined_names(tree))
-
-
-@dataclass
-class _Parent:
-    """A parent program with its donors; the costlier views are computed once, on demand and
-    shared through the bounded caches above, since successive steps and children re-read the
-    same donors."""
-
-    source: Source
-    donors: list[Source]
-
-    @cached_property
-    def loads(self) -> frozenset[str]:
-        """Names read anywhere in the program, inside or outside the blocks."""
-        return _program_names(self.source.program)[0]
-
-    @cached_property
-    def pool(self) -> Donors:
-        """The donors' copyable statements and the names the parent defines."""
-        statements, reads = _donor_pool(tuple(b.code for s in self.donors for b in s.mutable))
-        names = _program_names(self.source.program)[1] if statements else frozenset()
-        return Donors(statements, names, reads)
-
-    @cached_property
-    def canonical(self) -> dict[int, str]:
-        """Each parsable block with comments and formatting normalised away."""
-        return {b.index: canonical(b.code) for b in self.source.mutable}
-
-    def child(self, codes: dict[int, str]) -> tuple[str | None, str]:
-        """The validated child program (or None) for the re-emitted blocks ``codes`` (index ->
-        ``ast.unparse`` output) and, when None, why: unchanged or invalid."""
-        changed = {i: code for i, code in codes.items() if code != self.canonical[i]}
-        if not changed:
-            return None, "the change is a no-op"
-        program = self.source.with_blocks(changed)
-        if _passes(self.source, program):
-            return program, ""
-        result = validate(self.source.program, program)  # the failure, in validate's words
-        return result.program, result.error or ""
-
-
-def _passes(parent: Source, child: str) -> bool:
-    """Whether :func:`~discolab.agents.edits.validate` accepts ``child``, decided by the same
-    checks with the parse shared (:func:`shared_tree`): the next step reads the child again."""
-    if child == parent.program:
-        return False
-    try:
-        if layout(child).outside != parent.layout.outside:
-            return False
-        shared_tree(child)
-    except (ValueError, SyntaxError):
-        return False
-    return True
-
-
-def _sites(operator: str, tree: ast.Module, parent: _Parent) -> list[Site]:
+def _sites(operator: str, tree: ast.Module, parent: Parent) -> list[Site]:
     """Where ``operator`` can act in one block's tree."""
     if operator in EXPRESSION_SITES:
         return EXPRESSION_SITES[operator](tree)
@@ -233,7 +159,7 @@ def _mutate(
     source = read_source(program)
     if isinstance(source, str):
         return _fail(source)
-    parent = _Parent(source, donors)
+    parent = Parent(source, donors)
     if not parent.donors:
         table.pop("crossover", None)
         if "duplicate" in table:
@@ -280,7 +206,7 @@ def _mutate(
     return _fail(f"no valid distinct child after {max_tries} tries ({last})")
 
 
-def _attempt(operator: str, parent: _Parent, rng: np.random.Generator) -> Mutation | str | None:
+def _attempt(operator: str, parent: Parent, rng: np.random.Generator) -> Mutation | str | None:
     """One try of a tree operator: the child, a reason it failed, or None when the operator
     has no site in any block (so the caller stops drawing it)."""
     blocks = parent.source.mutable
@@ -300,9 +226,7 @@ def _attempt(operator: str, parent: _Parent, rng: np.random.Generator) -> Mutati
     return Mutation(child, operator, f"{what} at line {block.offset + site.line}")
 
 
-def _crossover(
-    parent: _Parent, other: Source, rng: np.random.Generator, tries: int = 8
-) -> Mutation:
+def _crossover(parent: Parent, other: Source, rng: np.random.Generator, tries: int = 8) -> Mutation:
     """Cross each block of the parent with the block at the same position in ``other``."""
     try:
         return _cross(parent, other, rng, tries)
@@ -310,7 +234,7 @@ def _crossover(
         return _fail(f"crossover failed: {exc}")
 
 
-def _cross(parent: _Parent, other: Source, rng: np.random.Generator, tries: int) -> Mutation:
+def _cross(parent: Parent, other: Source, rng: np.random.Generator, tries: int) -> Mutation:
     source = parent.source
     pairs = [
         (b, other.blocks[b.index])
@@ -380,7 +304,7 @@ def crossover(first: str, second: str, rng: np.random.Generator) -> Mutation:
         return _fail(f"crossover: first parent: {mine}")
     if isinstance(theirs, str):
         return _fail(f"crossover: second parent: {theirs}")
-    return _crossover(_Parent(mine, [theirs]), theirs, rng)
+    return _crossover(Parent(mine, [theirs]), theirs, rng)
 
 
 def mutate_many(
