@@ -41,30 +41,31 @@ NOW = "discolab.agents.evolution.mutations"
 CIRCLES = "programs/circle-packing-26-v1"
 CASES = ("steps=1", "steps=2+2d", "crossover")
 BEFORE_REF = "aedbfae"  # the last commit before the speed-up
-_MODULES = ("ast_ops", "blocks", "statements", "mutations")
 Call = Callable[[int], Mutation]
 
 
 def load_ref(ref: str) -> ModuleType:
-    """The ``mutations`` module as it was at git ``ref``, imported under another name (its
-    sibling modules too), so that the old and the new code run side by side."""
+    """The ``mutations`` module as it was at git ``ref``, imported under another name (with
+    its sibling modules of ``agents/evolution``), so the old and new code run side by side."""
     root = Path(__file__).resolve().parents[1]
     folder = Path(tempfile.mkdtemp(prefix="mutations-"))
     package = f"mutations_{ref}"
     (folder / package).mkdir()
     (folder / package / "__init__.py").write_text("")
-    for name in _MODULES:
-        text = subprocess.run(
-            ["git", "show", f"{ref}:agents/evolution/{name}.py"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        text = text.replace("discolab.agents.evolution.", f"{package}.")
-        (folder / package / f"{name}.py").write_text(text)
+    listing = _git(root, "ls-tree", "--name-only", ref, "agents/evolution/")
+    for path in listing.split():
+        if path.endswith(".py"):
+            text = _git(root, "show", f"{ref}:{path}")
+            text = text.replace("discolab.agents.evolution.", f"{package}.")
+            (folder / package / Path(path).name).write_text(text)
     sys.path.insert(0, str(folder))
     return importlib.import_module(f"{package}.mutations")
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def donors_for(seed: str) -> list[str]:
