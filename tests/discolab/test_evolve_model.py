@@ -108,9 +108,7 @@ def test_scripted_rewrites_drive_the_loop(tmp_path: Path, fake_openai: FakeOpenA
     fake_openai.responder = _cycle(Reply(content=REWRITE))
     result, store = _run(tmp_path, _config(tmp_path, fake_openai, "rewrite"))
     assert result.status == "finished"
-    best = max(
-        r.evaluation.metrics["value"] for r in store.candidates("m") if r.evaluation.passed
-    )
+    best = max(r.evaluation.metrics["value"] for r in store.candidates("m") if r.evaluation.passed)
     assert best == 26 * 0.079
 
 
