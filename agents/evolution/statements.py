@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Apply, Site, pick
+from discolab.agents.evolution.ast_ops import EXPRESSION_SITES, Apply, Site, pick, walk
 
 MAX_NODES = 80  # a copied statement has at most this many AST nodes
 MAX_LINES = 10  # ... and spans at most this many source lines
@@ -39,7 +39,7 @@ _BUILTINS = frozenset(dir(builtins))
 def bodies(tree: ast.AST) -> list[list[ast.stmt]]:
     """Every non-empty statement list in the tree (module, def, loop, if/else, try, with...)."""
     found = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         for field in ("body", "orelse", "finalbody"):
             value = getattr(node, field, None)
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
@@ -49,7 +49,7 @@ def bodies(tree: ast.AST) -> list[list[ast.stmt]]:
 
 def loads(node: ast.AST) -> set[str]:
     """Names read anywhere under ``node``."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def bound(node: ast.AST) -> set[str]:
@@ -86,13 +86,20 @@ def deletable(stmt: ast.stmt, later: set[str], program_loads: set[str]) -> bool:
     is read anywhere in the program (the code outside the block may call it), or a statement
     binding a name that a later statement of the same body reads (``later``), unless the
     statement reads that name itself (``x = x * 0.9``: x stays defined without it)."""
+    return _deletable(stmt, later, program_loads, None)
+
+
+def _deletable(
+    stmt: ast.stmt, later: set[str], program_loads: set[str], reads: set[str] | None
+) -> bool:
+    """:func:`deletable`, given the statement's ``loads`` when they are already known."""
     if isinstance(stmt, ast.Return | ast.Global | ast.Nonlocal) or _trivial(stmt):
         return False
     if isinstance(stmt, _DEFINITIONS):
         return not (bound(stmt) & program_loads)
     if isinstance(stmt, ast.AugAssign):
         return True
-    return not ((bound(stmt) - loads(stmt)) & later)
+    return not ((bound(stmt) - (loads(stmt) if reads is None else reads)) & later)
 
 
 def delete_sites(tree: ast.Module, program_loads: set[str]) -> list[Site]:
@@ -101,14 +108,18 @@ def delete_sites(tree: ast.Module, program_loads: set[str]) -> list[Site]:
     function may bind what the function returns), approximated by every name the program
     reads."""
     sites = []
+    reads: dict[int, set[str]] = {}  # loads of each statement, by id, computed once
     for body in bodies(tree):
         if len(body) < 2:
             continue
         later: set[str] = set(program_loads) if body is tree.body else set()
         for i in range(len(body) - 1, -1, -1):
-            if deletable(body[i], later, program_loads):
-                sites.append(Site(body[i].lineno, _delete(body, i)))
-            later |= loads(body[i])
+            stmt = body[i]
+            if id(stmt) not in reads:
+                reads[id(stmt)] = loads(stmt)
+            if _deletable(stmt, later, program_loads, reads[id(stmt)]):
+                sites.append(Site(stmt.lineno, _delete(body, i)))
+            later |= reads[id(stmt)]
     return sites
 
 
@@ -133,7 +144,7 @@ def copyable(stmt: ast.stmt) -> bool:
         return False
     if isinstance(stmt, ast.Expr) and not isinstance(stmt.value, ast.Call):
         return False
-    nodes = list(ast.walk(stmt))
+    nodes = list(walk(stmt))
     if len(nodes) > MAX_NODES or any(isinstance(n, _JUMPS) for n in nodes):
         return False
     end = getattr(stmt, "end_lineno", None)
@@ -154,9 +165,17 @@ def donor_statements(trees: list[ast.Module]) -> list[ast.stmt]:
 def defined_names(tree: ast.AST) -> set[str]:
     """Every name bound anywhere in a program (any scope) plus the builtins."""
     names = set(_BUILTINS)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.stmt | ast.arg | ast.comprehension):
-            names |= bound(node)
+    # The union of ``bound`` over every statement, argument and comprehension: every binding
+    # node lies under one of them, so one pass over the tree collects the same names.
+    for node in walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
     return names
 
 
@@ -166,18 +185,27 @@ MISSING_WEIGHT = 0.02  # ... and one reading a name the child never defines
 
 @dataclass(frozen=True)
 class Donors:
-    """Statements to insert and the child's names they should read."""
+    """Statements to insert and the child's names they should read.
+
+    Attributes:
+        statements: the donors' copyable statements (see :func:`donor_statements`).
+        names: the names the child defines (see :func:`defined_names`).
+        reads: :func:`needs` of each statement when precomputed (the statements do not
+            change), or empty to compute them on use.
+    """
 
     statements: tuple[ast.stmt, ...]
     names: frozenset[str]
+    reads: tuple[frozenset[str], ...] = ()
+
+    def needs(self) -> tuple[frozenset[str], ...]:
+        """:func:`needs` of each statement."""
+        return self.reads or tuple(frozenset(needs(s)) for s in self.statements)
 
     def weights(self) -> np.ndarray:
         """Prefer statements whose read names exist in the child."""
         return np.array(
-            [
-                AVAILABLE_WEIGHT if needs(s) <= self.names else MISSING_WEIGHT
-                for s in self.statements
-            ]
+            [AVAILABLE_WEIGHT if n <= self.names else MISSING_WEIGHT for n in self.needs()]
         )
 
 
@@ -196,7 +224,7 @@ def needs(stmt: ast.stmt) -> set[str]:
 def first_bindings(tree: ast.AST) -> dict[str, int]:
     """The first line on which a block binds each name it binds."""
     lines: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         names: list[str] = []
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names = [node.id]
@@ -224,9 +252,11 @@ def insert_sites(tree: ast.Module, donors: Donors) -> list[Site]:
         for i in range(len(body) + 1)
     ] or [(tree.body, 0, 1)]
     sites = []
-    for stmt, weight in zip(donors.statements, donors.weights(), strict=True):
-        lines = [first[n] for n in needs(stmt) if n in first]
-        fits = [p for p in positions if all(line < p[2] for line in lines)]
+    reads = donors.needs()
+    for stmt, weight, read in zip(donors.statements, donors.weights(), reads, strict=True):
+        lines = [first[n] for n in read if n in first]
+        last = max(lines, default=None)  # after every first binding = after the latest one
+        fits = [p for p in positions if last is None or last < p[2]]
         factor = 1.0 if fits else MISSING_WEIGHT
         for body, i, line in fits or positions:
             share = weight * factor / len(fits or positions)
@@ -282,25 +312,38 @@ def _signature(stmt: ast.stmt) -> tuple[str, str]:
 
 
 def cross_bodies(
-    first: list[ast.stmt], second: list[ast.stmt], rng: np.random.Generator
+    first: list[ast.stmt],
+    second: list[ast.stmt],
+    rng: np.random.Generator,
+    *,
+    copies: bool = True,
+    dumps: dict[int, str] | None = None,
 ) -> tuple[list[ast.stmt], str]:
     """Mix two statement lists. With the same structure (same kinds, same bound names) each
     statement comes from either parent with probability 1/2, and two matching defs are
     crossed inside their bodies; otherwise a prefix of one list is spliced to a suffix of the
-    other. Returns copies, so neither parent tree is changed."""
+    other. Returns copies, so neither parent tree is changed; with ``copies=False`` the result
+    shares the parents' statements (only a crossed def's head is copied, shallowly), which is
+    enough for a caller that only reads it. ``dumps`` memoises ``ast.dump`` by node id across
+    calls on the same, unchanged trees."""
+    dup = copy.deepcopy if copies else _same
+    memo: dict[int, str] = {} if dumps is None else dumps
     if [_signature(s) for s in first] == [_signature(s) for s in second]:
         mixed: list[ast.stmt] = []
         taken, inner = 0, []
         for a, b in zip(first, second, strict=True):
-            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and ast.dump(a) != ast.dump(b):
-                head = copy.deepcopy(a if rng.random() < 0.5 else b)
-                head.body, note = cross_bodies(a.body, b.body, rng)
+            if isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef) and dump_once(
+                a, memo
+            ) != dump_once(b, memo):
+                chosen = a if rng.random() < 0.5 else b
+                head = copy.deepcopy(chosen) if copies else copy.copy(chosen)
+                head.body, note = cross_bodies(a.body, b.body, rng, copies=copies, dumps=memo)
                 mixed.append(head)
                 inner.append(f"in {a.name}: {note}")
             elif rng.random() < 0.5:
-                mixed.append(copy.deepcopy(a))
+                mixed.append(dup(a))
             else:
-                mixed.append(copy.deepcopy(b))
+                mixed.append(dup(b))
                 taken += 1
         plain = len(first) - len(inner)
         notes = [f"{taken} of {plain} statements from the second parent"] if plain else []
@@ -311,8 +354,20 @@ def cross_bodies(
         head, tail, names = second, first, ("second", "first")
     k = int(rng.integers(1, len(head) + 1)) if len(head) > 1 else 1
     j = int(rng.integers(0, len(tail))) if tail else 0
-    spliced = [copy.deepcopy(s) for s in head[:k] + tail[j:]]
+    spliced = [dup(s) for s in head[:k] + tail[j:]]
     return spliced, (
         f"splice of {k} leading statements of the {names[0]} parent"
         f" and {len(tail) - j} trailing of the {names[1]}"
     )
+
+
+def _same(stmt: ast.stmt) -> ast.stmt:
+    return stmt
+
+
+def dump_once(node: ast.AST, memo: dict[int, str]) -> str:
+    """``ast.dump(node)``, computed once per node id in ``memo``."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = ast.dump(node)
+    return memo[key]
