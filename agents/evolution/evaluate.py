@@ -26,15 +26,20 @@ value itself and the failing stage's reason.
 from __future__ import annotations
 
 import ast
+import logging
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from discolab.environments.programs.base import ConstructionProblem, ConstructionScore
+from discolab.errors import SandboxUnavailable
 from discolab.sandbox.base import ExecResult, Limits, Sandbox
 from discolab.types import Evaluation
 from discolab.verifiers.constructions.reading import read_construction
+
+logger = logging.getLogger(__name__)
 
 VERIFIER_ID = "construction-v1"
 """The verifier name stored with every program evaluation."""
@@ -82,10 +87,28 @@ class ProgramEvaluator:
         self.problem = problem
         self.sandbox = sandbox
         self.limits = limits
+        # CPython 3.11's AST constructor is not safe to run in two threads at once (it can
+        # raise "SystemError: AST constructor recursion depth mismatch"), and the evolver
+        # evaluates programs in a thread pool: parses take turns.
+        self._parse_lock = threading.Lock()
 
     def evaluate(self, program: str) -> ProgramRun:
-        """The verdict on ``program``; every failure is a result, never an exception."""
-        failure = _parse_failure(program)
+        """The verdict on ``program``; every failure is a result, never an exception.
+
+        Only a sandbox that cannot run anything raises (:class:`SandboxUnavailable`); a
+        verifier that breaks on some data is logged and stored as a failed program.
+        """
+        try:
+            return self._evaluate(program)
+        except SandboxUnavailable:
+            raise
+        except Exception as exc:  # a verifier bug must not end the campaign
+            logger.exception("the verifier failed on a program; stored as a failure")
+            return _failed("full", f"the verifier could not score the data ({exc!r})", {})
+
+    def _evaluate(self, program: str) -> ProgramRun:
+        with self._parse_lock:
+            failure = _parse_failure(program)
         if failure is not None:
             return _failed("parse", failure, {"sandbox": "none"})
         result = self.sandbox.run_python(program, limits=self.limits)
