@@ -11,9 +11,11 @@ each seed, with the seed and a near copy of it (one constant changed) as the don
 
 "Before" is the mutator as it was at git commit :data:`BEFORE_REF` (the four modules are
 loaded from git under another name), timed interleaved with the current code on the same seeds
-so that the shared machine's load hits both alike; nothing is asserted. ``--compare N`` also
-counts the generator seeds in 0 .. N-1 for which the two versions' children (program,
-operator, description) are not identical.
+so that the shared machine's load hits both alike; nothing is asserted. The same parent and
+donors recur in every call, so after the first call the new code's caches are warm (as when
+the evolver draws the same elites again); ``--cold`` empties them before each call instead.
+``--compare N`` also counts the generator seeds in 0 .. N-1 for which the two versions'
+children (program, operator, description) are not identical.
 
 Run: ``python bench/mutation_speed.py [--calls 100] [--problems all] [--clock cpu]
 [--compare 500]``.
@@ -99,6 +101,20 @@ def timings(runs: list[Call], n: int, clock: Callable[[], float]) -> list[np.nda
     return [np.array(x) for x in ms]
 
 
+def _cold(run: Call) -> Call:
+    """``run`` with every cache of the mutator's modules emptied first: the cost of a call on
+    a parent and donors never seen before (the clearing itself is not timed apart)."""
+    modules = [m for name, m in sys.modules.items() if name.startswith("discolab.agents.evol")]
+    caches = [f for m in modules for f in vars(m).values() if hasattr(f, "cache_clear")]
+
+    def cold(s: int) -> Mutation:
+        for cache in caches:
+            cache.cache_clear()
+        return run(s)
+
+    return cold
+
+
 def differing(runs: list[Call], n: int) -> int:
     """For how many generator seeds in 0 .. n-1 the runs' children are not all the same."""
     return sum(len({_key(run(s)) for run in runs}) > 1 for s in range(n))
@@ -121,6 +137,9 @@ def main() -> None:
     parser.add_argument("--ref", default=BEFORE_REF, help="git commit of the 'before' code")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     parser.add_argument("--compare", type=int, default=0, help="seeds whose children to compare")
+    parser.add_argument(
+        "--cold", action="store_true", help="empty the new code's caches before each call"
+    )
     args = parser.parse_args()
     problems = problem_ids() if args.problems == "all" else args.problems.split(",")
     clock = time.perf_counter if args.clock == "wall" else time.process_time
@@ -132,6 +151,8 @@ def main() -> None:
         seed = make_problem(pid).seed_program()
         n = args.calls if pid == CIRCLES else args.other_calls
         old, new = calls(seed, before), calls(seed, now)
+        if args.cold:
+            new = {case: _cold(run) for case, run in new.items()}
         for case in CASES:
             a, b = timings([old[case], new[case]], n, clock)
             row = f"{pid:34} {case:11} {_cell(a):>18} {_cell(b):>18} {a.mean() / b.mean():7.1f}x"

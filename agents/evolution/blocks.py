@@ -17,7 +17,7 @@ from functools import lru_cache
 from discolab.agents.edits import Layout, layout
 
 
-@lru_cache(maxsize=128)  # ~0.1 MB per tree of a 50-line program: ~13 MB when full
+@lru_cache(maxsize=32)  # few: every cached node adds to the cost of a full garbage collection
 def shared_tree(code: str) -> ast.Module:
     """The tree of ``code``, parsed once and shared between callers: read it, never change it
     (a tree to edit comes from :meth:`BlockCode.parse`, a fresh parse, which is cheaper than a

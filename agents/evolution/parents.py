@@ -24,7 +24,7 @@ from discolab.agents.evolution.statements import (
 )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)  # the pools hold donor statements, so few (see blocks.shared_tree)
 def _donor_pool(codes: tuple[str, ...]) -> tuple[tuple[ast.stmt, ...], tuple[frozenset[str], ...]]:
     """The copyable statements of the donor blocks ``codes`` (shared: never change them) and
     the names each needs (:func:`~discolab.agents.evolution.statements.needs`)."""
