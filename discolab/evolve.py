@@ -60,7 +60,7 @@ def make_program_proposer(config: EvolveConfig) -> ProgramProposer:
                 "evolver.options are model options; the builtin proposer takes none "
                 f"(got {', '.join(sorted(ev.options))})"
             )
-        return BuiltinProgramProposer(ev.mutation_steps, ev.crossover_rate)
+        return BuiltinProgramProposer(ev.mutation_steps, ev.crossover_rate, ev.workers)
     if ":" not in ev.proposer and ev.proposer != "ensemble":
         raise ConfigError(
             f"evolver.proposer = {ev.proposer!r} is unknown; use 'builtin', 'ensemble' or a "
@@ -211,6 +211,10 @@ class EvolveRunner:
         except DiscolabError as exc:
             self.store.set_status(cid, "failed", stop_reason=str(exc))
             raise
+        finally:
+            close = getattr(proposer, "close", None)
+            if close is not None:
+                close()
         summary = self.summary(cid, database)
         reason = final.get("stop_reason") or "finished"
         self.store.set_status(cid, "finished", stop_reason=reason, summary=summary)

@@ -82,6 +82,8 @@ class EvolverConfig:
             chosen at random).
         crossover_rate: chance a built-in child is a crossover of the parent and an
             inspiration.
+        workers: processes the built-in proposer mutates in at once (the children are the
+            same for any number).
         seed_program: a file whose program replaces the problem's seed (recorded as
             ``seeded`` assistance when it is not the problem's own).
         options: ``[evolver.options]`` of a model proposer (``base_url``, ``temperature``,
@@ -100,6 +102,7 @@ class EvolverConfig:
     memory_mb: int = 512
     mutation_steps: int = 2
     crossover_rate: float = 0.1
+    workers: int = 1
     seed_program: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     ensemble: tuple[Mapping[str, Any], ...] = ()
@@ -178,6 +181,7 @@ _EVOLVER_KEYS: dict[str, type] = {
     "memory_mb": int,
     "mutation_steps": int,
     "crossover_rate": float,
+    "workers": int,
     "seed_program": str,
     "options": dict,
     "ensemble": list,
@@ -235,7 +239,7 @@ def evolve_config_from_dict(data: Mapping[str, Any]) -> EvolveConfig:
         raise ConfigError("campaign.name must not be empty")
     _choice("evolver.strategy", evolver.get("strategy", "evolve"), STRATEGIES)
     _choice("evolver.mode", evolver.get("mode", "diff"), EDIT_MODES)
-    for key in ("max_iterations", "batch", "in_flight", "memory_mb", "mutation_steps"):
+    for key in ("max_iterations", "batch", "in_flight", "memory_mb", "mutation_steps", "workers"):
         if key in evolver and evolver[key] < 1:
             raise ConfigError(f"evolver.{key} = {evolver[key]!r} must be at least 1")
     for key in ("max_seconds", "timeout_s"):

@@ -21,8 +21,9 @@ reference value.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -99,19 +100,51 @@ def _candidate(job: Job, source: str, proposer: str, generation: int, **meta: An
     )
 
 
+def mutate_job(
+    parent: str,
+    donors: Sequence[str],
+    key: Sequence[int],
+    mutation_steps: int,
+    crossover_rate: float,
+) -> tuple[str | None, str, str, int | None]:
+    """One built-in child: ``(program or None, operator, description, crossover partner)``.
+
+    A pure function of its arguments (the generator is seeded from ``key``), so it gives the
+    same child in any process; the built-in proposer runs it in worker processes.
+    """
+    from discolab.agents.evolution.mutations import crossover, mutate_many
+
+    rng = np.random.default_rng(list(key))
+    partner = None
+    if donors and rng.random() < crossover_rate:
+        partner = int(rng.integers(len(donors)))
+        mutation = crossover(parent, donors[partner], rng)
+    else:
+        steps = int(rng.integers(1, mutation_steps + 1))
+        mutation = mutate_many(parent, rng, list(donors), steps=steps)
+    return mutation.program, mutation.operator, mutation.description, partner
+
+
 class BuiltinProgramProposer:
     """Offline AST mutation of the parent (see the module docstring).
 
     Args:
         mutation_steps: most successive mutations per child (1 to this, at random).
         crossover_rate: chance a child is a crossover of the parent and an inspiration.
+        workers: processes that mutate at once (1: in this process). Mutation is pure
+            Python, so on a multi-core machine worker processes let a generation's children
+            be made in parallel; the children are the same either way.
     """
 
     name = BUILTIN
 
-    def __init__(self, mutation_steps: int = 2, crossover_rate: float = 0.1) -> None:
+    def __init__(
+        self, mutation_steps: int = 2, crossover_rate: float = 0.1, workers: int = 1
+    ) -> None:
         self.mutation_steps = max(1, int(mutation_steps))
         self.crossover_rate = float(crossover_rate)
+        self.workers = max(1, int(workers))
+        self._pool: ProcessPoolExecutor | None = None
 
     def propose(
         self,
@@ -123,30 +156,43 @@ class BuiltinProgramProposer:
         journal: Journal | None = None,
     ) -> list[Proposal]:
         """One mutated child per job; a job no operator can change gives a failed one."""
-        return [self._one(job, generation, seed) for job in jobs]
-
-    def _one(self, job: Job, generation: int, seed: int) -> Proposal:
-        from discolab.agents.evolution.mutations import crossover, mutate_many
-
-        rng = np.random.default_rng([seed, generation, job.slot, 0x5EED])
-        donors = [p.code for p in job.inspirations]
-        partner = None
-        if job.inspirations and rng.random() < self.crossover_rate:
-            partner = job.inspirations[int(rng.integers(len(job.inspirations)))]
-            mutation = crossover(job.parent.code, partner.code, rng)
+        args = [
+            (
+                job.parent.code,
+                tuple(p.code for p in job.inspirations),
+                (seed, generation, job.slot, 0x5EED),
+                self.mutation_steps,
+                self.crossover_rate,
+            )
+            for job in jobs
+        ]
+        if self.workers > 1 and len(jobs) > 1:
+            if self._pool is None:  # a clean server forks the workers, not this threaded process
+                context = multiprocessing.get_context("forkserver")
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            results = list(self._pool.map(mutate_job, *zip(*args, strict=True)))
         else:
-            steps = int(rng.integers(1, self.mutation_steps + 1))
-            mutation = mutate_many(job.parent.code, rng, donors, steps=steps)
-        meta: dict[str, Any] = {"operator": mutation.operator, "edit": mutation.description}
+            results = [mutate_job(*a) for a in args]
+        return [self._proposal(job, generation, r) for job, r in zip(jobs, results, strict=True)]
+
+    def close(self) -> None:
+        """Stop the worker processes, if any. Safe to call twice."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def _proposal(
+        self, job: Job, generation: int, result: tuple[str | None, str, str, int | None]
+    ) -> Proposal:
+        program, operator, description, partner = result
+        meta: dict[str, Any] = {"operator": operator, "edit": description}
         if partner is not None:
-            meta["crossover_with"] = partner.id
-        if mutation.program is None:
-            meta["edit_error"] = f"no mutation applied: {mutation.description}"
+            meta["crossover_with"] = job.inspirations[partner].id
+        if program is None:
+            meta["edit_error"] = f"no mutation applied: {description}"
             candidate = _candidate(job, job.parent.code, self.name, generation, **meta)
             return Proposal(job.slot, candidate, ok=False)
-        return Proposal(
-            job.slot, _candidate(job, mutation.program, self.name, generation, **meta), ok=True
-        )
+        return Proposal(job.slot, _candidate(job, program, self.name, generation, **meta), ok=True)
 
 
 class ModelProgramProposer:

@@ -143,3 +143,20 @@ def test_the_archive_rebuilt_from_the_store_equals_the_live_one(tmp_path) -> Non
         assert [p.id for p in rebuilt.archive.elites(island)] == [
             p.id for p in live.archive.elites(island)
         ]
+
+
+def test_worker_processes_make_the_same_children() -> None:
+    from discolab.agents.evolution.proposals import Job
+    from discolab.agents.proposers.program import Parent
+
+    parent = Parent(id="p", code=SEED, score=0.6)
+    donor = Parent(id="d", code=SEED.replace("0.2", "0.25"), score=0.65)
+    jobs = [Job(slot, slot % 2, parent, (donor,), "elite") for slot in range(6)]
+    alone = BuiltinProgramProposer(2, 0.3).propose(jobs, task="t", generation=3, seed=9)
+    pooled = BuiltinProgramProposer(2, 0.3, workers=2)
+    try:
+        together = pooled.propose(jobs, task="t", generation=3, seed=9)
+    finally:
+        pooled.close()
+    assert [p.candidate.source for p in alone] == [p.candidate.source for p in together]
+    assert [p.candidate.metadata for p in alone] == [p.candidate.metadata for p in together]
