@@ -62,6 +62,8 @@ class EvolverSettings:
         in_flight: evaluations run at once.
         max_iterations: programs to store, the seed included.
         max_seconds: wall-clock budget over all sessions, checked between generations.
+        seeded: the seed program is not the problem's own (a config handed it in); the seed
+            candidate's lineage says so (``metadata["seeded"]``).
     """
 
     campaign_id: str
@@ -73,6 +75,7 @@ class EvolverSettings:
     in_flight: int = 2
     max_iterations: int = 200
     max_seconds: float = 1200.0
+    seeded: bool = False
 
 
 class EvolverState(TypedDict, total=False):
@@ -192,7 +195,12 @@ def build_evolver(
                 kind=CandidateKind.PROGRAM,
                 source=settings.seed_program,
                 proposer="seed",
-                metadata={"slot": 0, "selection": "seed", "operator": "seed"},
+                metadata={
+                    "slot": 0,
+                    "selection": "seed",
+                    "operator": "seed",
+                    "seeded": settings.seeded,
+                },
             )
             return {"proposals": [_proposal_dict(Proposal(0, seed, ok=True))]}
         jobs = [_job_of(j) for j in state.get("jobs", []) if int(j["slot"]) not in stored]

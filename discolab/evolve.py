@@ -153,6 +153,7 @@ class EvolveRunner:
             in_flight=ev.in_flight,
             max_iterations=ev.max_iterations,
             max_seconds=ev.max_seconds,
+            seeded=config.seed_source is not None and config.seed_source != problem.seed_program(),
         )
         database = ProgramDatabase(self.store, cid, archive_settings(_archive_table(config)))
         run_config = {

@@ -98,6 +98,7 @@ def test_scripted_diffs_drive_the_loop(tmp_path: Path, fake_openai: FakeOpenAI) 
     assert failed and all("SEARCH" in r.evaluation.feedback for r in failed)
     assert store.calls.usage("m").calls == 8
     assert tuple(store.get_campaign("m").assistance) == ("seeded",)
+    assert records[0].candidate.metadata["seeded"] is True
     prompts = [str(r.body["messages"]) for r in fake_openai.chat_requests]
     assert all("2.635" not in p and "2.634" not in p for p in prompts)
     later = prompts[-1]
