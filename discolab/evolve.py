@@ -184,7 +184,9 @@ class EvolveRunner:
             with sandbox, _checkpointer(self.database_url) as saver:
                 graph = build_evolver(
                     proposer=proposer,
-                    evaluator=ProgramEvaluator(problem, sandbox, limits),
+                    evaluator=ProgramEvaluator(
+                        problem, sandbox, limits, max_length=config.archive.max_code_length
+                    ),
                     database=database,
                     settings=settings,
                     checkpointer=saver,

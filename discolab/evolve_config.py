@@ -44,8 +44,9 @@ class ArchiveConfig:
         explore_share: chance a parent is drawn uniformly from the cell owners.
         inspirations: other programs shown beside the parent.
         sample_penalty: a parent's weight is divided by ``1 + penalty * times sampled``.
-        max_code_length: the top of the code-length feature (longer code sits in the last
-            column).
+        max_code_length: the longest program (characters) that is run at all, and the top
+            of the code-length feature; longer children fail at the parse stage, which keeps
+            evolution from bloating programs.
     """
 
     islands: int = 4

@@ -79,14 +79,24 @@ class ProgramEvaluator:
         problem: the construction problem whose verifier scores the data.
         sandbox: where candidate programs run.
         limits: the caps of one run (time, memory, processes, output).
+        max_length: longest program (in characters) that is run at all; longer ones fail
+            at the parse stage. Evolution's bloat control: a child that grew past it never
+            becomes a parent, so programs (and the cost of mutating them) stay bounded.
     """
 
     verifier_id = VERIFIER_ID
 
-    def __init__(self, problem: ConstructionProblem, sandbox: Sandbox, limits: Limits) -> None:
+    def __init__(
+        self,
+        problem: ConstructionProblem,
+        sandbox: Sandbox,
+        limits: Limits,
+        max_length: int = MAX_PROGRAM_BYTES,
+    ) -> None:
         self.problem = problem
         self.sandbox = sandbox
         self.limits = limits
+        self.max_length = max_length
         # CPython 3.11's AST constructor is not safe to run in two threads at once (it can
         # raise "SystemError: AST constructor recursion depth mismatch"), and the evolver
         # evaluates programs in a thread pool: parses take turns.
@@ -108,7 +118,7 @@ class ProgramEvaluator:
 
     def _evaluate(self, program: str) -> ProgramRun:
         with self._parse_lock:
-            failure = _parse_failure(program)
+            failure = _parse_failure(program, self.max_length)
         if failure is not None:
             return _failed("parse", failure, {"sandbox": "none"})
         result = self.sandbox.run_python(program, limits=self.limits)
@@ -155,9 +165,14 @@ class ProgramEvaluator:
         return ProgramRun(evaluation, "full", job)
 
 
-def _parse_failure(program: str) -> str | None:
+def _parse_failure(program: str, max_length: int) -> str | None:
     if len(program.encode("utf-8", "replace")) > MAX_PROGRAM_BYTES:
         return f"the program is longer than {MAX_PROGRAM_BYTES} bytes"
+    if len(program) > max_length:
+        return (
+            f"the program has {len(program)} characters, more than the {max_length} allowed "
+            "(evolver.archive.max_code_length); make it shorter"
+        )
     try:
         ast.parse(program)
     except SyntaxError as exc:
