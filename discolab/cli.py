@@ -234,9 +234,7 @@ def _announce(callback: Callable[[Any], None], console: Console) -> Callable[[An
 @app.command()
 @_errors_to_exit_codes
 def evolve(
-    config: Annotated[
-        Path, typer.Argument(help="Evolve TOML, e.g. configs/campaigns/evolve-circle-packing.toml")
-    ],
+    config: Annotated[Path, typer.Argument(help="Evolve TOML (configs/campaigns/evolve-*.toml)")],
     db: DbOption = None,
     campaign_id: Annotated[
         str | None, typer.Option("--id", help="Use this campaign id instead of a generated one.")
