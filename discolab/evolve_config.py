@@ -47,6 +47,11 @@ class ArchiveConfig:
         max_code_length: the longest program (characters) that is run at all, and the top
             of the code-length feature; longer children fail at the parse stage, which keeps
             evolution from bloating programs.
+        features: the grid's dimensions, chosen per task: ``code_length``, ``behaviour``
+            (the descriptor the problem's verifier returns) or the name of any other metric
+            the verifier stores (``worst_slack`` ...), which then needs a range.
+        ranges: ``[evolver.archive.ranges]`` ``name = [low, high]`` for metric features;
+            values outside land in the edge cells.
     """
 
     islands: int = 4
@@ -59,6 +64,8 @@ class ArchiveConfig:
     inspirations: int = 2
     sample_penalty: float = 0.5
     max_code_length: int = 4000
+    features: tuple[str, ...] = ("code_length", "behaviour")
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,10 @@ class EvolveConfig:
             del evolver["ensemble"]
         if evolver["seed_program"] is None:
             del evolver["seed_program"]
-        evolver["archive"] = asdict(self.archive)
+        archive = asdict(self.archive)
+        archive["features"] = list(self.archive.features)
+        archive["ranges"] = {k: list(v) for k, v in self.archive.ranges.items()}
+        evolver["archive"] = archive
         out: dict[str, Any] = {
             "campaign": {"name": self.name, "seed": self.seed, "sandbox": self.sandbox}
             | ({"database": self.database} if self.database else {}),
@@ -190,7 +200,7 @@ _EVOLVER_KEYS: dict[str, type] = {
 }
 _ARCHIVE_KEYS: dict[str, type] = {
     k: (float if isinstance(v, float) else int) for k, v in asdict(ArchiveConfig()).items()
-}
+} | {"features": list, "ranges": dict}
 
 
 def is_evolve_config(data: Mapping[str, Any]) -> bool:
@@ -266,14 +276,38 @@ def evolve_config_from_dict(data: Mapping[str, Any]) -> EvolveConfig:
         database=campaign.get("database"),
         sandbox=sandbox,
         evolver=EvolverConfig(**(evolver | floats), options=options, ensemble=ensemble),
-        archive=ArchiveConfig(
-            **{k: (float(v) if _ARCHIVE_KEYS[k] is float else v) for k, v in archive.items()}
-        ),
+        archive=_archive(archive),
         presets=presets,
         pricing=pricing,
         limits=limits,
         seed_source=problem.get("seed_source"),
     )
+
+
+def _archive(table: Mapping[str, Any]) -> ArchiveConfig:
+    """``[evolver.archive]`` with its feature list and metric ranges checked."""
+    values = {k: (float(v) if _ARCHIVE_KEYS[k] is float else v) for k, v in table.items()}
+    features = values.pop("features", ["code_length", "behaviour"])
+    if not features or not all(isinstance(f, str) and f for f in features):
+        raise ConfigError(
+            f"evolver.archive.features = {features!r} must be a non-empty list of names"
+        )
+    ranges: dict[str, tuple[float, float]] = {}
+    for name, bounds in dict(values.pop("ranges", {})).items():
+        ok = isinstance(bounds, list) and len(bounds) == 2
+        ok = ok and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+        if not ok or not float(bounds[0]) < float(bounds[1]):
+            raise ConfigError(
+                f"evolver.archive.ranges.{name} = {bounds!r} must be [low, high] with low < high"
+            )
+        ranges[name] = (float(bounds[0]), float(bounds[1]))
+    for name in features:
+        if name not in ("code_length", "behaviour") and name not in ranges:
+            raise ConfigError(
+                f"evolver.archive.features names the metric {name!r}, which needs a range: "
+                f"add evolver.archive.ranges.{name} = [low, high]"
+            )
+    return ArchiveConfig(**values, features=tuple(features), ranges=ranges)
 
 
 def _choice(where: str, value: str, choices: tuple[str, ...]) -> None:

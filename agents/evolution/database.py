@@ -40,14 +40,31 @@ def iteration_of(generation: int, slot: int, batch: int) -> int:
 
 
 def archive_settings(options: Mapping[str, Any]) -> ArchiveSettings:
-    """:class:`ArchiveSettings` from the ``[evolver.archive]`` table."""
+    """:class:`ArchiveSettings` from the ``[evolver.archive]`` table (see
+    :class:`~discolab.evolve_config.ArchiveConfig`)."""
     opts = dict(options)
     length = float(opts.pop("max_code_length", 4000))
-    return ArchiveSettings(
-        **opts,
-        features=FEATURES,
-        ranges={"code_length": (0.0, length), "behaviour": (0.0, 1.0)},
-    )
+    features = tuple(opts.pop("features", FEATURES))
+    ranges = {
+        "code_length": (0.0, length),
+        "behaviour": (0.0, 1.0),
+        **{k: (float(v[0]), float(v[1])) for k, v in dict(opts.pop("ranges", {})).items()},
+    }
+    return ArchiveSettings(**opts, features=features, ranges=ranges)
+
+
+def features_of(record: ScoredRecord, names: Sequence[str]) -> dict[str, float]:
+    """A stored program's grid coordinates: its code length, the verifier's behaviour
+    descriptor, or any other stored metric (0 when a valid program lacks it)."""
+    metrics = record.evaluation.metrics if record.evaluation else {}
+    out = {}
+    for name in names:
+        if name == "code_length":
+            out[name] = float(len(record.candidate.source))
+        else:
+            value = metrics.get(name, 0.0)
+            out[name] = float(value) if isinstance(value, int | float) else 0.0
+    return out
 
 
 def _order(record: ScoredRecord) -> tuple[int, int]:
@@ -113,10 +130,7 @@ class ProgramDatabase:
         assert candidate.id is not None
         fitness = fitness_of(record)
         metrics = record.evaluation.metrics if record.evaluation else {}
-        features = {
-            "code_length": float(len(candidate.source)),
-            "behaviour": float(metrics.get("behaviour", 0.0)),
-        }
+        features = features_of(record, self.settings.features)
         iteration = int(candidate.metadata.get("iteration", self.completed))
         program = ArchivedProgram(
             id=candidate.id,

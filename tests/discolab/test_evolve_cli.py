@@ -81,6 +81,8 @@ def test_problems_lists_every_registered_problem(cli: CliRunner) -> None:
         ({"evolver": {"crossover_rate": 2}}, "crossover_rate"),
         ({"problem": {"id": "programs/circle-packing-62-v1"}}, "circle-packing-26-v1"),
         ({"evolver": {"proposer": "bogus"}}, "bogus"),
+        ({"evolver": {"archive": {"features": ["worst_slack"]}}}, "needs a range"),
+        ({"evolver": {"archive": {"ranges": {"worst_slack": [1, 0]}}}}, "low < high"),
     ],
 )
 def test_bad_configs_name_the_bad_value(tmp_path: Path, change: dict, message: str) -> None:
@@ -111,3 +113,26 @@ def test_a_bad_config_through_the_cli_is_one_line(tmp_path: Path, cli: CliRunner
     result = cli.invoke(app, ["evolve", str(config), "--db", str(tmp_path / "db.sqlite")])
     assert result.exit_code == 2
     assert "evolver.batch" in result.output and "Traceback" not in result.output
+
+
+def test_grid_features_are_chosen_per_task(tmp_path: Path) -> None:
+    from discolab.evolve import EvolveRunner
+
+    base = {
+        "campaign": {"name": "f", "sandbox": "process"},
+        "problem": {"id": "programs/circle-packing-26-v1"},
+        "evolver": {
+            "max_iterations": 5,
+            "batch": 2,
+            "timeout_s": 60.0,
+            "archive": {
+                "islands": 1,
+                "features": ["behaviour", "worst_slack"],
+                "ranges": {"worst_slack": [0.0, 0.05]},
+            },
+        },
+    }
+    config = evolve_config_from_dict(base)
+    assert evolve_config_from_dict(config.to_dict()) == config
+    result = EvolveRunner(f"sqlite:///{tmp_path / 'db.sqlite'}").start(config, campaign_id="f")
+    assert result.status == "finished" and result.summary["programs"] == 5
