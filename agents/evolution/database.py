@@ -24,7 +24,6 @@ from discolab.agents.evolution.archive import ArchivedProgram, ArchiveSettings, 
 from discolab.agents.proposers.program import Parent
 from discolab.storage.records import ScoredRecord
 from discolab.storage.store import CampaignStore
-from discolab.types import Candidate
 
 FEATURES = ("code_length", "behaviour")
 
@@ -97,8 +96,6 @@ class ProgramDatabase:
         self.loaded_before: int | None = None
         self.completed = 0
         self._views: dict[str, Parent] = {}
-        self.history: list[tuple[int, float]] = []
-        """``(iteration, best value so far)`` each time the best improved."""
         self.best_record: ScoredRecord | None = None
 
     # -- building the archive ------------------------------------------------------------
@@ -108,7 +105,6 @@ class ProgramDatabase:
         self.archive = ProgramArchive(self.settings)
         self.completed = 0
         self._views.clear()
-        self.history.clear()
         self.best_record = None
         records = [
             r
@@ -129,7 +125,6 @@ class ProgramDatabase:
         candidate = record.candidate
         assert candidate.id is not None
         fitness = fitness_of(record)
-        metrics = record.evaluation.metrics if record.evaluation else {}
         features = features_of(record, self.settings.features)
         iteration = int(candidate.metadata.get("iteration", self.completed))
         program = ArchivedProgram(
@@ -149,11 +144,9 @@ class ProgramDatabase:
         self.completed += 1
         self.archive.on_completed(self.completed)
         self._views[candidate.id] = self._view(record)
-        if fitness is not None and (
-            self.best_record is None or fitness > (fitness_of(self.best_record) or -float("inf"))
-        ):
+        best = None if self.best_record is None else fitness_of(self.best_record)
+        if fitness is not None and (best is None or fitness > best):
             self.best_record = record
-            self.history.append((iteration, float(metrics["value"])))
 
     # -- what proposers see ----------------------------------------------------------------
 
@@ -190,8 +183,3 @@ class ProgramDatabase:
         prefix = f"g{generation}-s"
         keys = self.store.candidate_keys(self.campaign_id, generation=generation)
         return {int(k.removeprefix(prefix)) for k in keys if k.startswith(prefix)}
-
-    @staticmethod
-    def program_of(record: ScoredRecord) -> Candidate:
-        """The stored candidate of a record."""
-        return record.candidate
