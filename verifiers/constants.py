@@ -143,7 +143,10 @@ def verify_pcf(candidate: Pcf | str, settings: PcfSettings | None = None) -> Pcf
     """
     settings = settings or PcfSettings()
     try:
-        pcf = candidate if isinstance(candidate, Pcf) else parse_pcf(candidate, limits=settings.limits)
+        if isinstance(candidate, Pcf):
+            pcf = candidate
+        else:
+            pcf = parse_pcf(candidate, limits=settings.limits)
         _check_caps(pcf, settings)
     except ExpressionError as exc:
         return PcfVerdict("refused", None if isinstance(candidate, str) else candidate, str(exc))
@@ -154,7 +157,7 @@ def verify_pcf(candidate: Pcf | str, settings: PcfSettings | None = None) -> Pcf
         )
     if all(c == 0 for c in pcf.a):
         return PcfVerdict("zero_denominator", pcf, "a_n ≡ 0: every other denominator vanishes")
-    conv = compute_convergents(pcf, _depth_needed(pcf, settings), settings.dps)
+    conv = compute_convergents(pcf, settings.depth, settings.dps)
     early = _convergence_failure(pcf, conv, settings)
     if early is not None:
         return early
@@ -191,12 +194,6 @@ def _check_caps(pcf: Pcf, settings: PcfSettings) -> None:
         )
 
 
-def _depth_needed(pcf: Pcf, settings: PcfSettings) -> int:
-    """The configured depth; the ladder inside stops being useful once converged."""
-    del pcf
-    return settings.depth
-
-
 def _convergence_failure(pcf: Pcf, conv: Convergents, settings: PcfSettings) -> PcfVerdict | None:
     if conv.last is None:
         return PcfVerdict(
@@ -204,7 +201,8 @@ def _convergence_failure(pcf: Pcf, conv: Convergents, settings: PcfSettings) -> 
         )
     agreement = conv.agreement()
     defined = [v for v in conv.values if v is not None]
-    if not all(mpmath.isfinite(v) for v in defined) or agreement < 1 or (agreement < 3 and not _settling(conv)):
+    unsettled = agreement < 1 or (agreement < 3 and not _settling(conv))
+    if unsettled or not all(mpmath.isfinite(v) for v in defined):
         return PcfVerdict(
             "divergent",
             pcf,
