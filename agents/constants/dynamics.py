@@ -10,11 +10,12 @@ also returns that limit to enough digits for the PSLQ links of
 :mod:`discolab.agents.constants.clustering`.
 
 How the limit is pinned down: convergents are taken at a ladder ``8, 12, 16, 24, 32, ...``
-up to a depth ``N`` that doubles until ``p_{N/2}/q_{N/2}`` and ``p_N/q_N`` agree to the
-requested digits (or ``max_depth`` is reached). While the error shrinks, ``p_N/q_N`` is at
-least as accurate as that agreement, so the agreement is a safe lower bound on the digits
-known. Every error figure is an exact integer cross-difference ``p_n·q_N − p_N·q_n``, so no
-precision is lost before the last logarithm.
+up to a depth ``N`` that doubles until ``p_N/q_N`` agrees with ``p_{N/2}/q_{N/2}`` and with
+its neighbour ``p_{N−1}/q_{N−1}`` to the requested digits (or ``max_depth`` is reached; the
+neighbour catches periodic fractions that repeat exactly at ``N/2`` and ``N``). While the
+error shrinks, ``p_N/q_N`` is at least as accurate as that agreement, so the agreement is a
+safe lower bound on the digits known. Every error figure is an exact integer
+cross-difference ``p_n·q_N − p_N·q_n``, so no precision is lost before the last logarithm.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class PcfFeatures:
             ``too_slow``, ``divergent``, ``zero_b``, ``zero_denominator``, ``refused``), with
             ``reason``.
         depth: the depth ``N`` of the reference convergent.
-        known_digits: digits to which ``p_{N/2}/q_{N/2}`` and ``p_N/q_N`` agree.
+        known_digits: digits to which ``p_N/q_N`` agrees with both ``p_{N/2}/q_{N/2}`` and
+            ``p_{N−1}/q_{N−1}``.
         curve: ``(n, digits)`` pairs, ``digits = −log10|p_n/q_n − p_N/q_N|`` for the ladder
             rungs ``n ≤ N/2``: the error decay curve.
         rate: digits gained per term between ``N/4`` and ``N/2``.
@@ -169,18 +171,24 @@ def predicted_delta(pcf: Pcf) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
 
 
-def _measure(pcf: Pcf, settings: DynamicsSettings) -> tuple[int, list[int], list[tuple[int, int]]]:
-    """Doubling rounds until the last two rungs agree to the digits asked (or max depth)."""
+def _measure(
+    pcf: Pcf, settings: DynamicsSettings
+) -> tuple[int, list[int], list[tuple[int, int]], tuple[int, int]]:
+    """Doubling rounds until ``N/2``, ``N − 1`` and ``N`` agree to the digits asked (or the
+    maximum depth): the depth, the rungs, their convergents and the ``N − 1`` one."""
     depth = min(settings.min_depth, settings.max_depth)
     while True:
         rungs = ladder(depth)
-        exact = _exact_convergents(pcf, rungs)
+        exact = _exact_convergents(pcf, [*rungs[:-1], depth - 1, depth])
+        previous = exact.pop(-2)
         half = rungs.index(depth // 2) if depth // 2 in rungs else len(rungs) - 2
-        q_ok = exact[-1][1] != 0 and exact[half][1] != 0
-        if depth >= settings.max_depth or (
-            q_ok and _gap_digits(exact[half], exact[-1]) >= settings.digits + 5
-        ):
-            return depth, rungs, exact
+        settled = exact[-1][1] != 0 and exact[half][1] != 0 and previous[1] != 0
+        if settled:
+            # the neighbour too: a periodic fraction can repeat exactly at N/2 and N
+            gap = min(_gap_digits(exact[half], exact[-1]), _gap_digits(previous, exact[-1]))
+            settled = gap >= settings.digits + 5
+        if settled or depth >= settings.max_depth:
+            return depth, rungs, exact, previous
         depth = min(2 * depth, settings.max_depth)
 
 
@@ -203,16 +211,17 @@ def features_of(pcf: Pcf, settings: DynamicsSettings | None = None) -> PcfFeatur
         return PcfFeatures(
             pcf, "refused", reason=f"~{bits:.3g} bits per convergent (budget {settings.max_bits})"
         )
-    depth, rungs, exact = _measure(pcf, settings)
+    depth, rungs, exact, previous = _measure(pcf, settings)
     last = exact[-1]
     if last[1] == 0:
         return PcfFeatures(pcf, "zero_denominator", depth, reason=f"q_n = 0 at n = {depth}")
+    neighbour = _gap_digits(previous, last) if previous[1] != 0 else 0.0
     curve = tuple(
         (n, min(_gap_digits(pq, last), 10.0 * settings.digits))
         for n, pq in zip(rungs[:-1], exact[:-1], strict=True)
         if 2 * n <= depth and pq[1] != 0
     )
-    known = curve[-1][1] if curve else 0.0
+    known = min(curve[-1][1], neighbour) if curve else 0.0
     rate, kind = classify_decay(curve)
     ctx = MPContext()
     ctx.dps = settings.digits + 20

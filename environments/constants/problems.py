@@ -61,7 +61,7 @@ def construct():
 _RULES = (
     "Write the formula as JSON to the file construction.json in the current directory: "
     '{"a": [a_0, a_1, ...], "b": [b_0, b_1, ...]}, the coefficients of a_n and b_n as JSON '
-    'integers, constant term first (or each polynomial as text in n, such as "3*n**2 + 1"). '
+    'integers, constant term first (or each polynomial as text in n, such as "5*n**4 - 7"). '
     f"Degrees at most {LIMITS.max_degree}, coefficients at most {LIMITS.max_coefficient} in "
     "absolute value, no other keys; floats, booleans, NaN and any other text are refused. "
     "The limit is recomputed from the polynomials alone with exact arithmetic."

@@ -167,3 +167,10 @@ def test_mobius_algebra() -> None:
 def test_bad_settings_name_the_value(change: dict) -> None:
     with pytest.raises(ConfigError, match=next(iter(change))):
         ClusterSettings(**change)
+
+
+def test_a_periodic_fraction_is_not_mistaken_for_a_limit() -> None:
+    # x = 2 − 2/x has complex roots: the convergents cycle with period 4, so N/2 and N
+    # agree exactly; the neighbour N − 1 does not
+    f = features_of(parse_pcf("PCF(2, -2)"))
+    assert f.status == "divergent" and "do not settle" in (f.reason or "")
