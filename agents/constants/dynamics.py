@@ -28,6 +28,7 @@ import mpmath
 from mpmath.ctx_mp import MPContext
 
 from discolab.environments.constants.pcf import Pcf
+from discolab.errors import VerificationError
 from discolab.verifiers.pcf_convergents import delta_at, estimated_bits, zero_of_b
 
 ConvergenceType = Literal["factorial", "exponential", "polynomial", "none"]
@@ -100,7 +101,7 @@ class PcfFeatures:
     def limit(self, dps: int) -> mpmath.mpf:
         """The limit as an mpmath number at ``dps`` digits (its text has more)."""
         if self.limit_text is None:
-            raise ValueError(f"{self.pcf.text} has no computed limit ({self.reason})")
+            raise VerificationError(f"{self.pcf.text} has no computed limit ({self.reason})")
         with mpmath.workdps(dps):
             return mpmath.mpf(self.limit_text)
 

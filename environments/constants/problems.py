@@ -25,6 +25,7 @@ and complex formulas apart.
 from __future__ import annotations
 
 import math
+import threading
 from functools import cached_property
 from typing import Any
 
@@ -121,7 +122,9 @@ class PcfProblem(ConstructionProblem):
             pcf = self.parse(data)
         except ExpressionError as exc:
             return ConstructionScore.invalid(str(exc), stage="shape")
-        verdict = verify_pcf(pcf, self.settings)
+        with self._lock:
+            verdict = verify_pcf(pcf, self.settings)
+            matched = self.matched_digits(verdict)
         if not (verdict.verified or verdict.status in GRADED):
             return ConstructionScore.invalid(f"{verdict.status}: {verdict.reason}")
         metrics = dict(evaluation_of(verdict).metrics)
@@ -130,7 +133,7 @@ class PcfProblem(ConstructionProblem):
             value = 1.0 + rate / (1.0 + rate)
             metrics["matched_digits"] = float(verdict.digits)
         else:
-            matched = min(self.matched_digits(verdict), verdict.converged_digits, MATCH_CAP)
+            matched = min(matched, verdict.converged_digits, MATCH_CAP)
             value = 0.9 * max(matched, 0.0) / MATCH_CAP
             metrics["matched_digits"] = float(matched)
         metrics["verified"] = 1.0 if verdict.verified else 0.0
@@ -157,6 +160,12 @@ class PcfProblem(ConstructionProblem):
         if best == 0:
             return MATCH_CAP
         return max(0.0, -math.log10(best / max(abs(x), 1e-10)))
+
+    @cached_property
+    def _lock(self) -> threading.Lock:
+        """Serialises scoring: the verifier sets mpmath's process-wide precision
+        (``mpmath.workdps``), and the evolver scores programs from a thread pool."""
+        return threading.Lock()
 
     @cached_property
     def _images(self) -> tuple[float, ...]:
