@@ -39,7 +39,7 @@ from discolab.environments.constants.library import (
     get_constant,
     normalise,
 )
-from discolab.environments.constants.pcf import Pcf, parse_pcf
+from discolab.environments.constants.pcf import Pcf, canonical, parse_pcf
 from discolab.environments.constants.polynomials import PolynomialLimits
 from discolab.errors import ConfigError, ExpressionError
 from discolab.types import Evaluation
@@ -176,6 +176,20 @@ def verify_pcf(candidate: Pcf | str, settings: PcfSettings | None = None) -> Pcf
         text = str(num) if den == 1 else f"{num}/{den}"
         return replace(base, status="rational", reason=f"the limit is the rational {text}")
     return _identify(pcf, conv, base, settings)
+
+
+def in_canonical_form(verdict: PcfVerdict, settings: PcfSettings | None = None) -> PcfVerdict:
+    """The verdict on the canonical form of a verified PCF, so each formula is stored as its
+    deflated, sign-normalised representative (re-verified here: its limit differs from the
+    original's by the rational factor the deflation removed). Unverified verdicts, and
+    canonical forms that would not verify, come back unchanged."""
+    if not verdict.verified or verdict.pcf is None:
+        return verdict
+    representative = canonical(verdict.pcf)
+    if representative == verdict.pcf:
+        return verdict
+    again = verify_pcf(representative, settings)
+    return again if again.verified else verdict
 
 
 def _check_caps(pcf: Pcf, settings: PcfSettings) -> None:
@@ -346,7 +360,7 @@ def _predicted_delta(pcf: Pcf) -> float | None:
         with mpmath.workdps(30):
             predicted = pcf.to_ramanujantools().kamidelta(20)
         value = float(predicted)
-    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+    except Exception:  # a prediction the library cannot make is just absent
         return None
     return round(value, 4) if math.isfinite(value) else None
 
