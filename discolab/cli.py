@@ -300,6 +300,15 @@ def problems() -> None:
 
 @app.command()
 @_errors_to_exit_codes
+def constants() -> None:
+    """List the constants PCF limits are identified against (for constants campaigns)."""
+    from discolab.constants.cli import describe_library
+
+    describe_library(_console())
+
+
+@app.command()
+@_errors_to_exit_codes
 def resume(
     campaign_id: Annotated[str, typer.Argument(help="Id shown by `discolab run` or `list`.")],
     db: DbOption = None,

@@ -133,3 +133,21 @@ def _num(value: Any, digits: int) -> str:
     if value is None:
         return "-"
     return f"{float(value):.{digits}f}"
+
+
+def describe_library(console: Console) -> None:
+    """``discolab constants``: the constants a limit is identified against."""
+    import mpmath
+
+    from discolab.environments.constants.library import LIBRARY, constant_value
+
+    table = Table(title="constant library (limits are identified as (p·K + q)/(r·K + s))")
+    for col in ("id", "symbol", "constant", "value"):
+        table.add_column(col)
+    for c in LIBRARY:
+        table.add_row(c.id, c.symbol, c.title, mpmath.nstr(constant_value(c.id, 30), 25))
+    console.print(table)
+    console.print(
+        "use an id as constants.target in a campaign config, or 'any'; "
+        "campaign examples: configs/campaigns/constants-*.toml"
+    )
