@@ -294,8 +294,9 @@ def _identify(pcf: Pcf, conv: Convergents, base: PcfVerdict, settings: PcfSettin
                     near = (held, rough.format(symbol))
             continue
         target = _apply(transform, k, settings.dps)
-        matched = min(digits_between(value, target, settings.dps), conv.agreement())
-        if matched < settings.digits:
+        held = digits_between(value, target, settings.dps)
+        matched = min(held, conv.agreement())
+        if not accepts(held, conv.agreement(), settings.digits):
             if near is None or matched > near[0]:
                 near = (matched, transform.format(symbol))
             continue
@@ -312,6 +313,23 @@ def _identify(pcf: Pcf, conv: Convergents, base: PcfVerdict, settings: PcfSettin
             f"{', '.join(order)} at {settings.digits} digits"
         )
     return replace(base, reason=reason)
+
+
+AGREEMENT_SLACK = 5.0
+"""Digits by which a relation may fall short of the convergents' own agreement."""
+
+
+def accepts(held: float, settled: float, digits: int) -> bool:
+    """Whether a relation that holds to ``held`` digits identifies a limit whose
+    convergents settled to ``settled`` digits, when ``digits`` are required.
+
+    Both must reach ``digits``, and the relation must hold to every digit the convergents
+    settled (up to :data:`AGREEMENT_SLACK`): a limit that differs from the transform in a
+    digit the computation resolved is a near miss, however many digits it shares. This
+    closes tolerance farming — a fraction built to agree with a constant to just past the
+    required digits fails as long as the working precision (digits + 30) resolves it.
+    """
+    return held >= digits and settled >= digits and held >= settled - AGREEMENT_SLACK
 
 
 def _apply(transform: Mobius, k: mpmath.mpf, dps: int) -> mpmath.mpf:
