@@ -177,6 +177,6 @@ def delta_at(pcf: Pcf, depth: int, target_at: Callable[[int], mpmath.mpf]) -> fl
             return None
         try:
             delta = float(limit.delta(target))
-        except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        except Exception:  # ramanujantools fails on degenerate limits
             return None
     return delta if math.isfinite(delta) else None

@@ -162,3 +162,29 @@ def test_thousand_digit_verification():
     verdict = verify_pcf("PCF(n + 3, -n)", PcfSettings(digits=1000, depth=1000))
     assert verdict.status == "verified"
     assert verdict.digits >= 1000
+
+
+@pytest.mark.parametrize(
+    ("held", "settled", "digits", "ok"),
+    [
+        (80, 80, 50, True),
+        (60, 80, 50, False),  # agrees past the required 50 but the computation resolves more
+        (49, 49, 50, False),
+        (76, 80, 50, True),
+        (80, 40, 50, False),
+    ],
+)
+def test_acceptance_rule_closes_tolerance_farming(held, settled, digits, ok):
+    from discolab.verifiers.constants import accepts
+
+    assert accepts(held, settled, digits) is ok
+
+
+def test_a_thirty_digit_near_miss_of_apery_fails():
+    """Apéry's fraction for 11 terms, then a huge tail: ~36 digits of 6/ζ(3), then off."""
+    tail = "*".join(f"(n - {k})" for k in range(1, 10))
+    verdict = verify_pcf(
+        f"PCF(34*n**3 + 51*n**2 + 27*n + 5 + n**3*{tail}, -n**6)", PcfSettings(target="zeta3")
+    )
+    assert verdict.status == "unidentified"
+    assert "6/ζ(3), holds to" in verdict.reason
