@@ -167,7 +167,7 @@ def delta_at(pcf: Pcf, depth: int, target_at: Callable[[int], mpmath.mpf]) -> fl
     q = int(limit.q())
     if q == 0:
         return None
-    dps = int(2.5 * len(str(abs(q)))) + 40
+    dps = int(2.5 * (abs(q).bit_length() * math.log10(2) + 1)) + 40  # no str(): 4300-digit cap
     if dps > MAX_DELTA_DPS:
         return None
     with mpmath.workdps(dps):

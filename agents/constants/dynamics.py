@@ -31,7 +31,7 @@ from discolab.environments.constants.pcf import Pcf
 from discolab.errors import VerificationError
 from discolab.verifiers.pcf_convergents import delta_at, estimated_bits, zero_of_b
 
-ConvergenceType = Literal["factorial", "exponential", "polynomial", "none"]
+ConvergenceType = Literal["factorial", "exponential", "subexponential", "polynomial", "none"]
 FeatureStatus = Literal[
     "resolved", "rational", "too_slow", "divergent", "zero_b", "zero_denominator", "refused"
 ]
@@ -133,32 +133,51 @@ def _gap_digits(first: tuple[int, int], second: tuple[int, int]) -> float:
     return math.log10(abs(q)) + math.log10(abs(q2)) - math.log10(diff)
 
 
+def _doublings(points: dict[int, float], top: int) -> tuple[float, float, float] | None:
+    """``(g₁, g₂, slope ratio)`` over ``top/4, top/2, top`` (the nearest rungs below)."""
+    depths = sorted(points)
+    n2 = max((n for n in depths if 2 * n <= top), default=None)
+    n1 = max((n for n in depths if n2 is not None and 2 * n <= n2), default=None)
+    if n1 is None or n2 is None:
+        return None
+    g1, g2 = points[n2] - points[n1], points[top] - points[n2]
+    slope_ratio = (g2 / (top - n2)) / (g1 / (n2 - n1)) if g1 > 0 else math.inf
+    return g1, g2, slope_ratio
+
+
 def classify_decay(curve: tuple[tuple[int, float], ...]) -> tuple[float | None, ConvergenceType]:
-    """The rate (digits/term) and the decay type from the last three curve points.
+    """The rate (digits/term) and the decay type from the curve's last doublings.
 
     With ``d(n)`` the digits at depth ``n`` and the points ``n₁ < n₂ < n₃`` (each twice the
     previous), the gains ``g₁ = d(n₂) − d(n₁)`` and ``g₂ = d(n₃) − d(n₂)`` separate the
-    types: ``d ≈ c·log n`` (polynomial) gains the same per doubling (``g₂/g₁ ≈ 1``),
-    ``d ≈ c·n`` (exponential) twice as much (slope ``s = g/Δn`` constant), and
+    types: ``d ≈ c·log n`` (polynomial) gains the same per doubling (``g₂/g₁ ≈ 1``, below
+    1.2), ``d ≈ c·√n`` (subexponential, e.g. when ``b_n/a_n²`` grows) ``√2`` times as much
+    (below 1.7), ``d ≈ c·n`` (exponential) twice as much (slope ``s = g/Δn`` constant), and
     ``d ≈ c·n·log n`` (factorial) has a slope that keeps growing like ``log n`` (slope ratio
     ≥ 1.06 at the depths used; an exponential's polynomial prefactor only lowers it).
+
+    The curve is measured against ``p_N/q_N``, not the true limit; for a slow formula that
+    reference is off by a share of the error itself (``log10 2`` digits at ``N/2`` for a
+    ``1/n`` error), so the slow types are decided one doubling earlier, where the bias is
+    four times smaller. The rate is always the last doubling's.
     """
     points = {n: d for n, d in curve if math.isfinite(d)}
-    depths = sorted(points)
-    if len(depths) < 3:
+    if len(points) < 3:
         return None, "none"
-    n3 = depths[-1]
-    n2 = max((n for n in depths if 2 * n <= n3), default=None)
-    n1 = max((n for n in depths if n2 is not None and 2 * n <= n2), default=None)
-    if n1 is None or n2 is None:
+    top = max(points)
+    last = _doublings(points, top)
+    if last is None:
         return None, "none"
-    g1, g2 = points[n2] - points[n1], points[n3] - points[n2]
-    rate = g2 / (n3 - n2)
-    if g2 <= 0.05 or points[n3] < 1:
+    g1, g2, slope_ratio = last
+    n2 = max(n for n in points if 2 * n <= top)
+    rate = g2 / (top - n2)
+    if g2 <= 0.05 or points[top] < 1:
         return rate, "none"
-    if g1 <= 0 or g2 / g1 < 1.5:
-        return rate, "polynomial"
-    slope_ratio = (g2 / (n3 - n2)) / (g1 / (n2 - n1))
+    if g1 <= 0 or g2 / g1 < 1.7:
+        earlier = _doublings(points, n2)
+        if earlier is not None and earlier[0] > 0:
+            g1, g2, _ = earlier
+        return rate, "polynomial" if g1 <= 0 or g2 / g1 < 1.2 else "subexponential"
     return rate, "factorial" if slope_ratio >= 1.06 else "exponential"
 
 

@@ -22,6 +22,7 @@ from discolab.agents.constants.dynamics import DynamicsSettings, features_of
 from discolab.environments.constants.library import Mobius, constant_value
 from discolab.environments.constants.pcf import parse_pcf
 from discolab.errors import ConfigError
+from discolab.verifiers.pcf_convergents import delta_at
 
 NEAR_E = "PCF(n + 3 + " + "*".join(f"(n - {j})" for j in range(11)) + ", -n)"
 """a_n of e's PCF plus n(n−1)…(n−10): equal up to n = 10, so the limit agrees with e to
@@ -174,3 +175,16 @@ def test_a_periodic_fraction_is_not_mistaken_for_a_limit() -> None:
     # agree exactly; the neighbour N − 1 does not
     f = features_of(parse_pcf("PCF(2, -2)"))
     assert f.status == "divergent" and "do not settle" in (f.reason or "")
+
+
+def test_delta_is_measured_when_q_has_thousands_of_digits() -> None:
+    # q_600 of Apéry's fraction has ~5,100 digits, past Python's 4,300-digit str() limit
+    apery = parse_pcf(MIXED[3][1])
+    delta = delta_at(apery, 600, lambda dps: 6 / constant_value("zeta3", dps))
+    assert delta == pytest.approx(0.085, abs=0.005)
+
+
+def test_a_stretched_exponential_decay_is_named() -> None:
+    # b_n/a_n² grows like n/9: the error falls like exp(−c·√n), between the two classes
+    f = features_of(parse_pcf("PCF(3*n, n**3 + 5*n**2 - 5*n + 1)"))
+    assert f.resolved and f.convergence == "subexponential"
