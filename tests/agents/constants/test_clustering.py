@@ -116,6 +116,20 @@ def test_union_find_skips_pairs_already_connected(report: ClusterReport) -> None
     assert report.skipped > 0 and report.dropped == 0
 
 
+def test_dynamics_order_finds_every_group_within_a_third_of_the_pairs(
+    report: ClusterReport,
+) -> None:
+    # alike dynamics are tried first, so 40 PSLQ calls (of 136 pairs) already give the
+    # exact grouping; the pairs dropped are unlike ones that would not have linked
+    capped = cluster_features(report.features, ClusterSettings(max_comparisons=40))
+    assert capped.comparisons == 40 and capped.dropped > 0
+    exact = sorted(c.indices for c in report.clusters)
+    assert sorted(c.indices for c in capped.clusters) == exact
+    within = sum(len(c.members) * (len(c.members) - 1) // 2 for c in report.clusters[:-1])
+    needed = sum(len(c.members) - 1 for c in report.clusters[:-1])
+    assert report.skipped == within - needed  # every redundant within-group pair skipped
+
+
 def test_a_comparison_budget_drops_the_least_alike_pairs_first(report: ClusterReport) -> None:
     capped = cluster_features(report.features, ClusterSettings(max_comparisons=5))
     assert capped.comparisons == 5 and capped.dropped > 0
