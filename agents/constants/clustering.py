@@ -161,6 +161,7 @@ class ClusterReport:
         comparisons: PSLQ searches run.
         skipped: pairs skipped because their ends were already connected.
         dropped: pairs not compared because of ``max_comparisons``.
+        features: every input formula's dynamics, in input order.
     """
 
     clusters: tuple[Cluster, ...]

@@ -24,6 +24,7 @@ and complex formulas apart.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from functools import cached_property
@@ -81,6 +82,11 @@ class PcfProblem(ConstructionProblem):
     seed_a: tuple[int, ...]
     seed_b: tuple[int, ...]
     direction = "max"
+
+    def __init__(self) -> None:
+        # Scoring takes turns: the verifier sets mpmath's process-wide precision
+        # (``mpmath.workdps``), and the evolver scores programs from a thread pool.
+        self._lock = threading.Lock()
 
     @cached_property
     def constant(self) -> Constant:
@@ -154,18 +160,12 @@ class PcfProblem(ConstructionProblem):
         if verdict.value is None:
             return 0.0
         x = float(verdict.value)
-        best = math.inf
-        for k in self._images:
-            best = min(best, abs(x - k))
+        images = self._images
+        at = bisect.bisect_left(images, x)
+        best = min((abs(x - images[i]) for i in (at - 1, at) if 0 <= i < len(images)), default=1.0)
         if best == 0:
             return MATCH_CAP
         return max(0.0, -math.log10(best / max(abs(x), 1e-10)))
-
-    @cached_property
-    def _lock(self) -> threading.Lock:
-        """Serialises scoring: the verifier sets mpmath's process-wide precision
-        (``mpmath.workdps``), and the evolver scores programs from a thread pool."""
-        return threading.Lock()
 
     @cached_property
     def _images(self) -> tuple[float, ...]:

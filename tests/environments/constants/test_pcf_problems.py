@@ -125,3 +125,15 @@ def test_statements_hold_no_answer_formula(problem_id: str) -> None:
     seed = problem.seed_program()
     assert "construction.json" in seed
     assert str(list(problem.seed_a)) in seed
+
+
+def test_scores_from_threads_match_serial_scores() -> None:
+    """The evolver scores from a thread pool; the verifier's mpmath precision is global."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    problem = make_problem("constants/pcf-pi-v1")
+    cases = [KNOWN["constants/pcf-pi-v1"], {"a": [1, 3], "b": [1, 1, 1]}] * 3
+    serial = [problem.score(data).value for data in cases]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        threaded = list(pool.map(lambda data: problem.score(data).value, cases))
+    assert threaded == serial
