@@ -27,6 +27,7 @@ irrationality measure δ (``ramanujantools``) and the predicted δ (its Kamidelt
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -136,12 +137,24 @@ class PcfVerdict:
         return self.status == "verified"
 
 
+_MPMATH_LOCK = threading.Lock()
+"""mpmath keeps its working precision in one process-wide context; verdicts computed from
+two threads at once would change each other's precision (and a PSLQ run at too low a
+precision can "find" a relation). Verifications therefore run one at a time per process;
+parallel callers use processes (the enumeration does)."""
+
+
 def verify_pcf(candidate: Pcf | str, settings: PcfSettings | None = None) -> PcfVerdict:
     """The verdict on ``candidate`` (a :class:`Pcf` or ``PCF(a_n, b_n)`` text).
 
-    Never raises for a bad candidate: every failure is a verdict with a reason.
+    Never raises for a bad candidate: every failure is a verdict with a reason. Safe to
+    call from several threads (they take turns, see ``_MPMATH_LOCK``).
     """
-    settings = settings or PcfSettings()
+    with _MPMATH_LOCK:
+        return _verify(candidate, settings or PcfSettings())
+
+
+def _verify(candidate: Pcf | str, settings: PcfSettings) -> PcfVerdict:
     try:
         if isinstance(candidate, Pcf):
             pcf = candidate
@@ -220,8 +233,8 @@ def _convergence_failure(pcf: Pcf, conv: Convergents, settings: PcfSettings) -> 
         return PcfVerdict(
             "divergent",
             pcf,
-            f"the convergents do not settle: depths {conv.depths[-2]} and {conv.depths[-1]} "
-            f"agree to {agreement:.1f} digits",
+            f"the convergents do not settle: depth {conv.depths[-1]} agrees with depths "
+            f"{conv.depths[-2]} and {conv.depths[-1] - 1} to {agreement:.1f} digits",
             converged_digits=agreement,
             depth=conv.depths[-1],
         )

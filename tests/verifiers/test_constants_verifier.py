@@ -89,6 +89,7 @@ def test_near_miss_fails_and_names_the_relation_it_almost_satisfies():
         ("PCF(5, 0)", "zero_b", "n = 1"),
         ("PCF(0, 1)", "zero_denominator", "a_n ≡ 0"),
         ("PCF(1, -n**2)", "divergent", "do not settle"),
+        ("PCF(2, -2)", "divergent", "do not settle"),  # convergents cycle with period 4
         ("PCF(3, -2)", "rational", "rational 2"),
         ("PCF(1, 1)", "verified", "φ"),
     ],
@@ -188,3 +189,17 @@ def test_a_thirty_digit_near_miss_of_apery_fails():
     )
     assert verdict.status == "unidentified"
     assert "6/ζ(3), holds to" in verdict.reason
+
+
+def test_threads_get_the_same_verdicts_as_one_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [t for t, *_ in KNOWN] * 3 + [p for p, *_ in PERTURBED[:4]]
+    serial = [verify_pcf(t, PcfSettings(digits=60 + i)) for i, t in enumerate(texts)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(
+            pool.map(lambda it: verify_pcf(it[1], PcfSettings(digits=60 + it[0])), enumerate(texts))
+        )
+    assert [(v.status, v.limit_text, v.delta) for v in threaded] == [
+        (v.status, v.limit_text, v.delta) for v in serial
+    ]
