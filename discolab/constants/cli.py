@@ -76,10 +76,14 @@ def print_constants_result(result: Any, console: Console) -> None:
     by = s.get("by_constant") or {}
     if by:
         console.print("by constant: " + ", ".join(f"{k} {v}" for k, v in by.items()))
-    clusters = s.get("clusters") or []
+    clusters = [c for c in s.get("clusters") or [] if c.get("kind") == "limit"]
     if clusters:
+        pure = sum(1 for c in clusters if len(c.get("constants", [])) == 1)
         sizes = ", ".join(str(c.get("size")) for c in clusters)
-        console.print(f"unsupervised clusters by limit: {len(clusters)} (sizes {sizes})")
+        console.print(
+            f"unsupervised clusters by limit: {len(clusters)} (sizes {sizes}); "
+            f"{pure} hold one constant by the verifier's labels"
+        )
     console.print(f"details: discolab show {result.campaign_id}")
 
 
@@ -125,7 +129,9 @@ def show_constants_campaign(store: CampaignStore, record: CampaignRecord, consol
         console.print(f"unsupervised clusters by limit ({len(clusters)}):")
         for i, c in enumerate(clusters, 1):
             members = c.get("members", [])
-            text = f"  {i}. {len(members)} formulas: " + "; ".join(members[:4])
+            head = "unresolved" if c.get("kind") == "unresolved" else f"{i}."
+            labels = ",".join(c.get("constants", []))
+            text = f"  {head} {len(members)} formulas ({labels}): " + "; ".join(members[:3])
             console.print(text, markup=False)
 
 

@@ -24,7 +24,6 @@ from discolab.constants.searches import Unit, search_units
 from discolab.errors import DiscolabError
 from discolab.storage.db import Database
 from discolab.storage.store import CampaignStore
-from discolab.verifiers.constants import PcfSettings
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +136,7 @@ class ConstantsRunner:
             raise
         summary = summary_of(self.store, cid, config, len(units))
         if config.cluster:
-            summary["clusters"] = _cluster_summary(self.store, cid, config.verifier_settings())
+            summary["clusters"] = _cluster_summary(self.store, cid)
         self.store.set_status(cid, "finished", stop_reason="search complete", summary=summary)
         return CampaignResult(
             cid, "finished", "search complete", summary, time.monotonic() - started
@@ -152,27 +151,37 @@ class ConstantsRunner:
         yield from run_units(config, units, skip, config.verifier_settings())
 
 
-def _cluster_summary(store: CampaignStore, cid: str, settings: PcfSettings) -> list[dict[str, Any]]:
-    """Group the stored formulas by limit without their labels (when clustering exists)."""
-    try:
-        from discolab.agents.constants.clustering import cluster_formulas
-    except ImportError:  # pragma: no cover - the module ships with the package
-        return []
+MAX_CLUSTERED = 300
+"""Formulas grouped at the end of a campaign (the first stored, in store order)."""
+
+
+def _cluster_summary(store: CampaignStore, cid: str) -> list[dict[str, Any]]:
+    """Group the stored formulas by limit without their labels.
+
+    The clustering sees only the polynomials; the verifier's label of each member is
+    attached afterwards (``constants``) so a reader can check the grouping against it.
+    """
+    from discolab.agents.constants.clustering import cluster_formulas
     from discolab.environments.constants.pcf import parse_pcf
 
     records = [r for group in formulas_by_constant(store, cid).values() for r in group]
+    records = records[:MAX_CLUSTERED]
     if not records:
         return []
-    pcfs = [parse_pcf(r.candidate.source) for r in records]
-    try:
-        clusters = cluster_formulas(pcfs)
-    except DiscolabError as exc:
-        logger.warning("clustering failed: %s", exc)
-        return []
-    del settings
-    return [_cluster_json(c) for c in clusters]
-
-
-def _cluster_json(cluster: Any) -> dict[str, Any]:
-    members = [m.text if hasattr(m, "text") else str(m) for m in getattr(cluster, "members", ())]
-    return {"size": len(members), "members": members}
+    clusters = cluster_formulas([parse_pcf(r.candidate.source) for r in records])
+    out: list[dict[str, Any]] = []
+    for cluster in clusters:
+        rep = cluster.representative.features
+        labels = sorted(
+            {str(records[m.index].candidate.metadata.get("constant")) for m in cluster.members}
+        )
+        out.append(
+            {
+                "kind": cluster.kind,
+                "size": len(cluster.members),
+                "members": [m.pcf.text for m in cluster.members],
+                "convergence": getattr(rep, "convergence", None),
+                "constants": labels,
+            }
+        )
+    return out
