@@ -203,3 +203,33 @@ def test_threads_get_the_same_verdicts_as_one_thread():
     assert [(v.status, v.limit_text, v.delta) for v in threaded] == [
         (v.status, v.limit_text, v.delta) for v in serial
     ]
+
+
+def _perturbations():
+    for text, constant, *_ in KNOWN:
+        pcf = parse_pcf(text)
+        for which in ("a", "b"):
+            coefficients = list(getattr(pcf, which))
+            for i in range(len(coefficients)):
+                for step in (1, -1):
+                    changed = coefficients.copy()
+                    changed[i] += step
+                    if which == "a":
+                        yield Pcf(tuple(changed), pcf.b), constant
+                    else:
+                        yield Pcf(pcf.a, tuple(changed)), constant
+
+
+def test_every_one_coefficient_perturbation_fails_or_is_a_genuine_formula():
+    perturbed = list(_perturbations())
+    assert len(perturbed) == 50
+    failed = 0
+    for pcf, constant in perturbed:
+        verdict = verify_pcf(pcf, PcfSettings(target=constant))
+        if verdict.status in ("verified", "wrong_constant"):
+            deeper = verify_pcf(pcf, PcfSettings(digits=200, depth=2000))
+            assert deeper.verified and deeper.limit_text == verdict.limit_text, pcf.text
+        else:
+            failed += 1
+            assert verdict.reason
+    assert failed >= 40
