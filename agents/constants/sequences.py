@@ -136,12 +136,16 @@ class Recurrence:
 
     @property
     def text(self) -> str:
-        """``s(n) = 2·s(n-3) − s(n-6)`` style, for reports."""
-        parts = []
+        """``s(n) = 2·s(n-3) - s(n-6)`` style, for reports."""
+        out = ""
         for k, c in enumerate(self.connection[1:], start=1):
-            if c != 0:
-                parts.append(f"{-c}·s(n-{k})")
-        return "s(n) = " + (" + ".join(parts) if parts else "0")
+            if c == 0:
+                continue
+            size = abs(c)
+            term = f"s(n-{k})" if size == 1 else f"{size}·s(n-{k})"
+            sign = "-" if c > 0 else "+"
+            out += (f" {sign} " if out else ("-" if sign == "-" else "")) + term
+        return "s(n) = " + (out or "0")
 
 
 def berlekamp_massey(sequence: Sequence[int | Fraction]) -> Recurrence:
