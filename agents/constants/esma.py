@@ -45,6 +45,7 @@ from discolab.environments.constants.pcf import Pcf, canonical, canonical_key
 from discolab.environments.constants.polynomials import PolynomialLimits
 from discolab.errors import ConfigError
 from discolab.verifiers.constants import PcfSettings, PcfVerdict, verify_pcf
+from discolab.verifiers.pcf_convergents import zero_of_b
 
 K = sympy.Symbol("k")
 N = sympy.Symbol("n")
@@ -137,11 +138,6 @@ def contract(block: sympy.Matrix, shift: int) -> Pcf | None:
     return Pcf(coeffs[0], coeffs[1])
 
 
-def _has_positive_root(coeffs: tuple[int, ...]) -> bool:
-    poly = sympy.Poly(list(reversed(coeffs)), N)
-    return any(r.is_integer and r >= 1 for r in sympy.roots(poly, filter="Z"))
-
-
 def _pcf_convergents(pcf: Pcf, count: int) -> list[tuple[int, int]]:
     """``(P_N, Q_N)`` for ``N = 0 .. count-1`` in ``ramanujantools``' convention."""
     p_prev, q_prev, p, q = 1, 0, pcf.a_at(0), 1
@@ -209,11 +205,11 @@ def _conjecture_for(
         raw = contract(block, shift)
         if raw is None:
             return None
-        if _has_positive_root(raw.b):
+        if zero_of_b(raw) is not None:  # the fraction would stop: start it later
             continue
-        if max(raw.degrees) > limits.max_degree or raw.max_coefficient > limits.max_coefficient:
-            return None
         for pcf in (canonical(raw), raw):
+            if max(pcf.degrees) > limits.max_degree or pcf.max_coefficient > limits.max_coefficient:
+                continue
             found = matching_transform(pcf, block, shift)
             if found is None:
                 continue
@@ -244,6 +240,7 @@ def esma_search(
     max_period: int = 8,
     variants: tuple[Variant, ...] = VARIANTS,
     confirmation: int = 3,
+    max_height: int = 999,
     verify: bool = True,
     settings: PcfSettings | None = None,
 ) -> list[EsmaConjecture]:
@@ -253,19 +250,24 @@ def esma_search(
     recurrence; it counts only when ``confirmation · length ≤ terms`` (so the relation is
     tested on many more terms than it has) and its characteristic roots are roots of unity
     of order ``≤ max_period``. Every phase of the period gives one contraction. A constant
-    without such structure (π) gives an empty list. With ``verify``, each conjecture carries
+    without such structure (π) gives an empty list. Fractions over ``settings.limits`` and
+    conjectures whose transform has a coefficient above ``max_height`` are dropped (the
+    verifier could not check them). With ``verify``, each conjecture carries
     :func:`verify_pcf`'s verdict (``settings.target`` defaults to ``constant_id``; the
     verifier's height bound is raised to the derived transform's height, so a conjecture
     with large coefficients is tested, not dismissed, though the verifier still finds the
-    relation on its own by PSLQ); the list
-    is sorted verified first, then by the size of the fraction, one entry per canonical form.
+    relation on its own by PSLQ). The list is sorted verified first, then by the size of
+    the fraction, one entry per canonical form.
 
     Raises:
         ConfigError: unknown constant, ``terms`` outside ``[10, 2000]``, ``max_period``
-            outside ``[1, 12]``, ``confirmation < 2`` or an unknown variant.
+            outside ``[1, 12]``, ``confirmation < 2``, ``max_height`` outside
+            ``[1, 999]`` or an unknown variant.
     """
     constant = get_constant(constant_id)
     _check_options(terms, max_period, tuple(variants), confirmation)
+    if not isinstance(max_height, int) or not 1 <= max_height <= 999:
+        raise ConfigError(f"max_height must be an integer in [1, 999], got {max_height!r}")
     settings = settings or PcfSettings(target=constant_id)
     out: dict[str, EsmaConjecture] = {}
     for variant in variants:
@@ -285,13 +287,13 @@ def esma_search(
                 continue
             pcf, transform = made
             key = canonical_key(pcf)
-            if key in out:
+            if key in out or transform.height > max_height:
                 continue
             verdict = None
             if verify:
                 # + 1: mpmath's pslq bound is strict (|c| < maxcoeff), the verifier passes
                 # max_height through unchanged.
-                height = min(max(settings.max_height, transform.height + 1), 1000)
+                height = max(settings.max_height, transform.height + 1)
                 verdict = verify_pcf(pcf, replace(settings, max_height=height))
             out[key] = EsmaConjecture(
                 constant=constant_id,

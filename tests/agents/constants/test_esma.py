@@ -81,6 +81,13 @@ def test_periodic_quotients_give_quadratic_irrationals() -> None:
     assert found[0].verified
 
 
+def test_conjectures_too_large_to_check_are_dropped() -> None:
+    # the nearest-integer expansion of e² contracts to fractions with huge transforms
+    assert esma_search("e2", terms=60, variants=("signed",), verify=False) == []
+    small = esma_search("e", terms=40, variants=("regular",), max_height=2, verify=False)
+    assert [c.limit_text for c in small] == ["(e + 1)/(e - 1)", "-e - 2"]  # not 3e
+
+
 def test_pi_gives_nothing() -> None:
     assert esma_search("pi", terms=60) == []
 
@@ -99,5 +106,7 @@ def test_bad_options_are_config_errors() -> None:
         esma_search("e", max_period=0)
     with pytest.raises(ConfigError, match="variant"):
         esma_search("e", variants=("floor",))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="max_height"):
+        esma_search("e", max_height=5000)
     with pytest.raises(ConfigError, match="confirmation"):
         esma_search("e", confirmation=1)
