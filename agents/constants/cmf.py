@@ -141,10 +141,6 @@ def to_integer_pcf(a_n: sympy.Expr, b_n: sympy.Expr) -> Pcf | None:
     return canonical(Pcf(a, b))
 
 
-def _rt_pcf(pcf: Pcf) -> Any:
-    return pcf.to_ramanujantools()
-
-
 def _usable(field: Any) -> tuple[sympy.Expr, sympy.Expr] | None:
     """``(f, f̄)`` of a solver answer with its free parameters set to 0, if rational."""
     params = (field.f.free_symbols | field.fbar.free_symbols) - {x, y}
@@ -185,7 +181,7 @@ def find_cmf(pcf: Pcf, max_degree: int = 3) -> CmfAttempt:
     irrational = False
     for form in dict.fromkeys((pcf, canonical(pcf))):
         try:
-            fields = FFbarSolver.from_pcf(_rt_pcf(form)) or []
+            fields = FFbarSolver.from_pcf(form.to_ramanujantools()) or []
         except (ValueError, TypeError, NotImplementedError, ZeroDivisionError):
             continue
         for field in sorted(fields, key=_preference):

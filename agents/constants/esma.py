@@ -89,6 +89,11 @@ class EsmaConjecture:
         return self.pattern.period
 
     @property
+    def statement(self) -> str:
+        """``PCF(4*n + 2, 1) = (e + 1)/(e - 1)``."""
+        return f"{self.pcf.text} = {self.limit_text}"
+
+    @property
     def verified(self) -> bool:
         """The verifier identified the limit as a transform of :attr:`constant`."""
         return self.verdict is not None and self.verdict.verified
@@ -164,8 +169,12 @@ def _block_convergents(block: sympy.Matrix, count: int) -> list[tuple[int, int]]
 def matching_transform(
     pcf: Pcf, block: sympy.Matrix, shift: int, count: int = 14
 ) -> tuple[int, int, int, int] | None:
-    """``(u, v, w, z)`` with ``P_N/Q_N = (u·r + v)/(w·r + z)`` for ``r = p_{N+shift}/q_{N+shift}``
-    at every checked ``N ≥ 3``, the block convergents ``p/q``; ``None`` if no such relation."""
+    """``(u, v, w, z)`` with ``P_N/Q_N = (u·r + v)/(w·r + z)`` for ``r = p_{N+shift}/q_{N+shift}``,
+    the block convergents ``p/q``, at ``N = 3 .. count-1``; ``None`` if no unique relation.
+
+    Both sequences obey one three-term recurrence, so a relation holding on these terms
+    holds on all of them; the limits are then related by the same transform.
+    """
     ours = _pcf_convergents(pcf, count)
     theirs = _block_convergents(block, count + shift)
     rows = []
@@ -192,14 +201,13 @@ def _prefix_inverse(quotients: list[int], start: int) -> tuple[int, int, int, in
 
 
 def _conjecture_for(
-    constant_id: str,
-    variant: Variant,
-    quotients: list[int],
-    recurrence: Recurrence,
-    pattern: QuasiPolynomial,
-    start: int,
-    limits: PolynomialLimits,
+    quotients: list[int], pattern: QuasiPolynomial, start: int, limits: PolynomialLimits
 ) -> tuple[Pcf, Mobius] | None:
+    """The contracted fraction of the tail at ``start`` and its transform of the constant.
+
+    The PCF index is shifted forward until ``b_n`` has no zero at ``n ≥ 1``; the canonical
+    (deflated) form is preferred when the exact relation survives deflation.
+    """
     block = block_matrix(pattern, start)
     for shift in range(MAX_SHIFT + 1):
         raw = contract(block, shift)
@@ -280,9 +288,7 @@ def esma_search(
             continue
         for phase in range(pattern.period):
             start = pattern.prefix + phase
-            made = _conjecture_for(
-                constant_id, variant, quotients, recurrence, pattern, start, settings.limits
-            )
+            made = _conjecture_for(quotients, pattern, start, settings.limits)
             if made is None:
                 continue
             pcf, transform = made

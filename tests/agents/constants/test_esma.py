@@ -45,6 +45,8 @@ def test_e_rediscovers_the_classical_fraction(e_conjectures: list[EsmaConjecture
     # (e + 1)/(e − 1) = 2 + 1/(6 + 1/(10 + ...)), Euler's
     texts = {c.pcf.text: c.limit_text for c in e_conjectures}
     assert texts[parse_pcf("PCF(4*n + 2, 1)").text] == "(e + 1)/(e - 1)"
+    classical = next(c for c in e_conjectures if c.pcf.a == (2, 4))
+    assert classical.statement == "PCF(4*n + 2, 1) = (e + 1)/(e - 1)"
 
 
 def test_the_signed_expansion_of_e_gives_more(e_conjectures: list[EsmaConjecture]) -> None:
