@@ -50,7 +50,7 @@ from discolab.verifiers.pcf_convergents import zero_of_b
 K = sympy.Symbol("k")
 N = sympy.Symbol("n")
 MAX_PERIOD = 12
-MAX_TERMS = 2000
+MAX_TERMS = 500
 MAX_SHIFT = 8
 """How far the PCF's index may be shifted to keep ``b_n ≠ 0`` at every ``n ≥ 1``."""
 
@@ -268,7 +268,7 @@ def esma_search(
     the fraction, one entry per canonical form.
 
     Raises:
-        ConfigError: unknown constant, ``terms`` outside ``[10, 2000]``, ``max_period``
+        ConfigError: unknown constant, ``terms`` outside ``[10, 500]``, ``max_period``
             outside ``[1, 12]``, ``confirmation < 2``, ``max_height`` outside
             ``[1, 999]`` or an unknown variant.
     """
@@ -280,8 +280,8 @@ def esma_search(
     out: dict[str, EsmaConjecture] = {}
     for variant in variants:
         quotients = partial_quotients(constant_id, terms, variant)
-        recurrence = berlekamp_massey(quotients)
-        if recurrence.length == 0 or confirmation * recurrence.length > terms:
+        recurrence = berlekamp_massey(quotients, max_length=terms // confirmation)
+        if recurrence is None or recurrence.length == 0:
             continue
         pattern = quasi_polynomial(quotients, recurrence, max_period)
         if pattern is None:

@@ -148,11 +148,16 @@ class Recurrence:
         return "s(n) = " + (out or "0")
 
 
-def berlekamp_massey(sequence: Sequence[int | Fraction]) -> Recurrence:
+def berlekamp_massey(
+    sequence: Sequence[int | Fraction], max_length: int | None = None
+) -> Recurrence | None:
     """The shortest linear recurrence generating ``sequence`` (exact rational arithmetic).
 
     Massey's algorithm over the field ℚ: the returned relation reproduces every given term;
     it is *unique* (and so a meaningful conjecture) only when ``2·length ≤ len(sequence)``.
+    The length never decreases along the sequence, so the search stops with ``None`` as
+    soon as it passes ``max_length``: on a sequence without structure the exact rationals
+    grow quickly and the full run costs about the cube of its length.
     """
     s = [Fraction(v) for v in sequence]
     current: list[Fraction] = [Fraction(1)]
@@ -170,6 +175,8 @@ def berlekamp_massey(sequence: Sequence[int | Fraction]) -> Recurrence:
             updated[k + shift] -= factor * c
         if 2 * length <= n:
             previous, length, last_discrepancy, shift = current, n + 1 - length, discrepancy, 1
+            if max_length is not None and length > max_length:
+                return None
         else:
             shift += 1
         current = updated

@@ -21,6 +21,7 @@ def test_fibonacci_has_the_order_two_recurrence() -> None:
     while len(fib) < 30:
         fib.append(fib[-1] + fib[-2])
     rec = berlekamp_massey(fib)
+    assert rec is not None
     assert rec.connection == (1, -1, -1)
     assert rec.length == 2 and rec.prefix == 0
     assert rec.holds_on(fib)
@@ -30,6 +31,7 @@ def test_fibonacci_has_the_order_two_recurrence() -> None:
 def test_a_cubic_needs_four_terms_and_the_root_one_four_times() -> None:
     cubic = [2 * k**3 - k + 5 for k in range(20)]
     rec = berlekamp_massey(cubic)
+    assert rec is not None
     assert rec.connection == (1, -4, 6, -4, 1)  # (1 - x)^4
     assert root_of_unity_period(rec, 6) == (1, 4)
     pattern = quasi_polynomial(cubic, rec, 6)
@@ -41,6 +43,7 @@ def test_a_period_three_quasi_polynomial_with_a_prefix() -> None:
     # 7, then (1, 3k + 2, k²) repeated: the prefix term breaks the relation
     seq = [7] + [v for k in range(15) for v in (1, 3 * k + 2, k * k)]
     rec = berlekamp_massey(seq)
+    assert rec is not None
     assert rec.prefix == 1
     assert rec.order == 9  # (x³ − 1)³
     assert rec.holds_on(seq)
@@ -54,13 +57,16 @@ def test_a_period_three_quasi_polynomial_with_a_prefix() -> None:
 def test_rational_sequences_are_exact() -> None:
     seq = [Fraction(1, 2**k) for k in range(12)]
     rec = berlekamp_massey(seq)
+    assert rec is not None
     assert rec.connection == (1, Fraction(-1, 2))
 
 
 def test_a_sequence_without_structure_needs_half_its_length() -> None:
     quotients = partial_quotients("pi", 40)
     assert quotients[:6] == [3, 7, 15, 1, 292, 1]
-    assert berlekamp_massey(quotients).length >= 19
+    rec = berlekamp_massey(quotients)
+    assert rec is not None and rec.length >= 19
+    assert berlekamp_massey(quotients, max_length=10) is None  # stopped early
 
 
 def test_quotients_of_e_and_e_squared() -> None:
