@@ -308,3 +308,48 @@ def cmf_formulas(
         if verdict.verified:
             found.append(CmfFormula(pcf, source, verdict))
     return found
+
+
+def shifted(pcf: Pcf, shift: int) -> Pcf:
+    """``PCF(a(n + shift), b(n + shift))``: for ``shift ≥ 0`` the tail of ``pcf`` after
+    ``shift`` steps, whose limit is a Möbius transform of the original's."""
+    a = sympy.expand(sum(c * (n + shift) ** k for k, c in enumerate(pcf.a)))
+    b = sympy.expand(sum(c * (n + shift) ** k for k, c in enumerate(pcf.b)))
+    a_coeffs = sympy.Poly(a, n).all_coeffs()[::-1]
+    b_coeffs = sympy.Poly(b, n).all_coeffs()[::-1]
+    return Pcf(tuple(int(c) for c in a_coeffs), tuple(int(c) for c in b_coeffs))
+
+
+def locate_in_field(
+    pcf: Pcf,
+    cmf: Any,
+    trajectories: Sequence[tuple[int, int]] = ((1, 0), (0, 1), (1, 1)),
+    starts: Sequence[tuple[int, int]] = ((1, 1), (1, 2)),
+    max_shift: int = 4,
+) -> tuple[str, int] | None:
+    """Where ``pcf`` lies in a given field, up to inflation and a shift of its index.
+
+    Returns ``(source, shift)`` when the slice along a trajectory from a start equals
+    ``shifted(pcf, shift)`` in canonical form (``shift > 0``: the slice is a tail of
+    ``pcf``; ``shift < 0``: ``pcf`` is a tail of the slice); ``None`` when no tried slice
+    matches within ``max_shift`` steps either way. This links a formula found
+    elsewhere (by ESMA, say) to a known field, such as ``PCF(4n + 2, 1)`` to a diagonal of
+    ``ramanujantools``' ``e`` field.
+
+    Raises:
+        ConfigError: ``max_shift`` outside ``[0, 20]``.
+    """
+    if not isinstance(max_shift, int) or not 0 <= max_shift <= 20:
+        raise ConfigError(f"max_shift must be an integer in [0, 20], got {max_shift!r}")
+    ours = {canonical_key(shifted(pcf, s)): s for s in range(max_shift + 1)}
+    for start in starts:
+        for t in trajectories:
+            slice_pcf = trajectory_pcf(cmf, t, start)
+            if slice_pcf is None:
+                continue
+            source = f"trajectory {t} from {start}"
+            for s in range(max_shift + 1):
+                key = canonical_key(shifted(slice_pcf, s))
+                if key in ours:
+                    return source, ours[key] - s
+    return None

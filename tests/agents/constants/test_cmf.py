@@ -13,6 +13,8 @@ from discolab.agents.constants.cmf import (
     extend_to_cmf,
     find_cmf,
     is_conservative,
+    locate_in_field,
+    shifted,
     to_integer_pcf,
     trajectory_pcf,
 )
@@ -129,3 +131,26 @@ def test_bad_options_are_config_errors(e_field: CmfExtension) -> None:
         cmf_formulas(e_field, count=0)
     with pytest.raises(ConfigError, match="y_steps"):
         cmf_formulas(e_field, y_steps=-1)
+
+
+def test_an_esma_formula_lies_on_a_diagonal_of_the_e_field() -> None:
+    from discolab.agents.constants.esma import esma_search
+
+    found = esma_search("e", terms=30, variants=("regular",), verify=False)
+    euler = next(c.pcf for c in found if c.limit_text == "(e + 1)/(e - 1)")
+    assert locate_in_field(euler, known_cmfs.e()) == ("trajectory (1, 1) from (1, 1)", 2)
+    assert trajectory_pcf(known_cmfs.e(), (1, 1), (1, 1)) == shifted(euler, 2)
+
+
+def test_apery_is_a_tail_of_the_zeta3_diagonal() -> None:
+    apery = parse_pcf("PCF(34*n**3 + 51*n**2 + 27*n + 5, -n**6)")
+    where = locate_in_field(apery, known_cmfs.zeta3(), trajectories=((1, 1),), starts=((1, 1),))
+    assert where == ("trajectory (1, 1) from (1, 1)", 1)
+    assert locate_in_field(parse_pcf("PCF(2*n + 1, n**2)"), known_cmfs.e(), max_shift=1) is None
+    with pytest.raises(ConfigError, match="max_shift"):
+        locate_in_field(apery, known_cmfs.zeta3(), max_shift=-1)
+
+
+def test_a_shift_is_the_tail() -> None:
+    assert shifted(parse_pcf("PCF(4*n + 2, 1)"), 2) == parse_pcf("PCF(4*n + 10, 1)")
+    assert shifted(parse_pcf("PCF(n + 3, -n)"), -1) == parse_pcf("PCF(n + 2, 1 - n)")
