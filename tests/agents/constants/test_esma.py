@@ -112,3 +112,33 @@ def test_bad_options_are_config_errors() -> None:
         esma_search("e", max_height=5000)
     with pytest.raises(ConfigError, match="confirmation"):
         esma_search("e", confirmation=1)
+
+
+@pytest.mark.parametrize("start", [1, 2, 3])
+def test_the_contraction_agrees_with_ramanujantools(start: int) -> None:
+    # ramanujantools' companion form of the block matrix is the same recurrence, two steps on
+    import sympy
+    from ramanujantools import Matrix
+    from ramanujantools.pcf import PCF
+
+    from discolab.agents.constants.cmf import shifted, to_integer_pcf
+    from discolab.agents.constants.esma import K, block_matrix, contract
+    from discolab.agents.constants.sequences import (
+        berlekamp_massey,
+        partial_quotients,
+        quasi_polynomial,
+    )
+    from discolab.environments.constants.pcf import canonical
+
+    quotients = partial_quotients("e", 30)
+    recurrence = berlekamp_massey(quotients)
+    assert recurrence is not None
+    pattern = quasi_polynomial(quotients, recurrence, 6)
+    assert pattern is not None
+    block = block_matrix(pattern, start)
+    ours = contract(block, 0)
+    assert ours is not None
+    companion = PCF(Matrix(block.subs(K, sympy.Symbol("n"))))
+    theirs = to_integer_pcf(companion.a_n, companion.b_n)
+    assert theirs is not None
+    assert canonical(shifted(theirs, -2)) == canonical(ours)
