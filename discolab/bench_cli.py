@@ -46,15 +46,15 @@ app.add_typer(suite_app, name="suite")
 
 def _load(suite: str, secret: str | None) -> Any:
     """Load ``suite``; a private split takes ``--secret`` or ``$DISCOLAB_SUITE_SEED``."""
+    from discolab.constants.bench import is_constants_suite
     from discolab.construction_bench import is_construction_suite
     from discolab.errors import ConfigError
     from discolab.splits import SEED_ENV
     from discolab.suites import is_private, load_suite
 
-    if is_construction_suite(suite):
-        raise ConfigError(
-            f"{suite} is a construction suite; score it with: bench score {suite} FILE"
-        )
+    if is_construction_suite(suite) or is_constants_suite(suite):
+        kind = "construction" if is_construction_suite(suite) else "constants"
+        raise ConfigError(f"{suite} is a {kind} suite; score it with: bench score {suite} FILE")
     if secret is None and is_private(suite):
         secret = os.environ.get(SEED_ENV)
     return load_suite(suite, secret=secret)
@@ -224,10 +224,14 @@ def score(
     if label is not None and not label.strip():
         raise ConfigError("--label must not be empty; name the run, e.g. --label my-model")
     console = Console(highlight=False)
+    from discolab.constants.bench import is_constants_suite, score_constants_file
     from discolab.construction_bench import is_construction_suite, score_construction_file
 
     if is_construction_suite(suite):  # construction problems: scored, printed, not stored
         score_construction_file(suite, submission, console)
+        return
+    if is_constants_suite(suite):  # PCF tasks: every formula re-verified, printed, not stored
+        score_constants_file(suite, submission, console)
         return
     loaded = _load(suite, secret)
     parsed, report = _score(loaded, submission, console)

@@ -200,14 +200,20 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Run a discovery campaign from a config file, with live progress.
+    """Run a discovery campaign from a config file, with live progress: a law campaign
+    (configs/quickstart.toml) or a constants search for PCF formulas
+    (configs/campaigns/constants-*.toml, a [constants] table).
 
     API keys come from environment variables (OPENAI_API_KEY or the preset's variable) and
     are never stored. Exit code 3 means the campaign stopped early (model failure or a cap).
     """
     from discolab.config import load_config
+    from discolab.constants.config import is_constants_config, read_toml
 
     console = _console()
+    if config.is_file() and is_constants_config(read_toml(config)):
+        _run_constants(config, db, campaign_id, model or base_url, console)
+        return
     cfg = _with_model(load_config(config), model, base_url)
     runner = _runner(db, cfg.database)
     result = _run_with_progress(
@@ -216,6 +222,20 @@ def run(
     )
     _print_result(result, console)
     _exit_for(result)
+
+
+def _run_constants(
+    config: Path, db: str | None, campaign_id: str | None, model: str | None, console: Console
+) -> None:
+    from discolab.constants.cli import print_constants_result, run_constants
+    from discolab.errors import ConfigError
+
+    if model:
+        raise ConfigError(
+            "--model/--base-url do not apply to a constants search (enumeration, ESMA, CMF); "
+            "models propose PCFs through `discolab evolve` on a constants/pcf-* problem"
+        )
+    print_constants_result(run_constants(config, db, campaign_id, console), console)
 
 
 def _announce(callback: Callable[[Any], None], console: Console) -> Callable[[Any], None]:
@@ -280,16 +300,31 @@ def problems() -> None:
 
 @app.command()
 @_errors_to_exit_codes
+def constants() -> None:
+    """List the constants PCF limits are identified against (for constants campaigns)."""
+    from discolab.constants.cli import describe_library
+
+    describe_library(_console())
+
+
+@app.command()
+@_errors_to_exit_codes
 def resume(
     campaign_id: Annotated[str, typer.Argument(help="Id shown by `discolab run` or `list`.")],
     db: DbOption = None,
 ) -> None:
-    """Continue a killed or interrupted campaign (law or evolve) from its last checkpoint."""
+    """Continue a killed or interrupted campaign (law, evolve or constants) where it stopped."""
+    from discolab.constants.config import is_constants_config
     from discolab.evolve_config import is_evolve_config
 
     console = _console()
     runner = _runner(db)
     record = runner.store.get_campaign(campaign_id)  # an unknown id fails before any progress
+    if is_constants_config(record.config):
+        from discolab.constants.cli import print_constants_result, resume_constants
+
+        print_constants_result(resume_constants(campaign_id, runner.database_url, console), console)
+        return
     if is_evolve_config(record.config):
         from discolab.evolve_cli import print_evolve_result, resume_evolve
 
@@ -314,6 +349,10 @@ def list_campaigns(db: DbOption = None) -> None:
         summary = c.summary or {}
         if "programs" in summary:  # an evolve campaign: programs evaluated, best value
             work, found, match = summary["programs"], summary.get("best_value"), None
+        elif "by_constant" in summary:  # a constants campaign: PCFs, formulas per constant
+            by = summary["by_constant"]
+            work, match = summary.get("candidates"), None
+            found = ", ".join(f"{k} {v}" for k, v in by.items()) or "none"
         else:
             work, found = summary.get("calls_used"), summary.get("final_source")
             match = summary.get("symbolic_match")
@@ -349,14 +388,21 @@ def show(
     ] = False,
 ) -> None:
     """Show a campaign: a law campaign's hall of fame (expression, complexity, RMSLE,
-    symbolic match), or an evolve campaign's best program, score history, archive occupancy
-    per island and the lineage of the best."""
+    symbolic match), an evolve campaign's best program, score history, archive occupancy
+    per island and the lineage of the best, or a constants campaign's verified formulas by
+    constant (limit, digits, digits per term, δ, predicted δ)."""
+    from discolab.constants.config import is_constants_config
     from discolab.evolve_config import is_evolve_config
     from discolab.hall_of_fame import hall_of_fame
 
     console = _console()
     runner = _runner(db)
     record = runner.store.get_campaign(campaign_id)
+    if is_constants_config(record.config):
+        from discolab.constants.cli import show_constants_campaign
+
+        show_constants_campaign(runner.store, record, console)
+        return
     if is_evolve_config(record.config):
         from discolab.evolve_cli import show_program_campaign
 

@@ -27,6 +27,7 @@ irrationality measure δ (``ramanujantools``) and the predicted δ (its Kamidelt
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -39,7 +40,7 @@ from discolab.environments.constants.library import (
     get_constant,
     normalise,
 )
-from discolab.environments.constants.pcf import Pcf, parse_pcf
+from discolab.environments.constants.pcf import Pcf, canonical, parse_pcf
 from discolab.environments.constants.polynomials import PolynomialLimits
 from discolab.errors import ConfigError, ExpressionError
 from discolab.types import Evaluation
@@ -136,12 +137,24 @@ class PcfVerdict:
         return self.status == "verified"
 
 
+_MPMATH_LOCK = threading.Lock()
+"""mpmath keeps its working precision in one process-wide context; verdicts computed from
+two threads at once would change each other's precision (and a PSLQ run at too low a
+precision can "find" a relation). Verifications therefore run one at a time per process;
+parallel callers use processes (the enumeration does)."""
+
+
 def verify_pcf(candidate: Pcf | str, settings: PcfSettings | None = None) -> PcfVerdict:
     """The verdict on ``candidate`` (a :class:`Pcf` or ``PCF(a_n, b_n)`` text).
 
-    Never raises for a bad candidate: every failure is a verdict with a reason.
+    Never raises for a bad candidate: every failure is a verdict with a reason. Safe to
+    call from several threads (they take turns, see ``_MPMATH_LOCK``).
     """
-    settings = settings or PcfSettings()
+    with _MPMATH_LOCK:
+        return _verify(candidate, settings or PcfSettings())
+
+
+def _verify(candidate: Pcf | str, settings: PcfSettings) -> PcfVerdict:
     try:
         if isinstance(candidate, Pcf):
             pcf = candidate
@@ -178,6 +191,20 @@ def verify_pcf(candidate: Pcf | str, settings: PcfSettings | None = None) -> Pcf
     return _identify(pcf, conv, base, settings)
 
 
+def in_canonical_form(verdict: PcfVerdict, settings: PcfSettings | None = None) -> PcfVerdict:
+    """The verdict on the canonical form of a verified PCF, so each formula is stored as its
+    deflated, sign-normalised representative (re-verified here: its limit differs from the
+    original's by the rational factor the deflation removed). Unverified verdicts, and
+    canonical forms that would not verify, come back unchanged."""
+    if not verdict.verified or verdict.pcf is None:
+        return verdict
+    representative = canonical(verdict.pcf)
+    if representative == verdict.pcf:
+        return verdict
+    again = verify_pcf(representative, settings)
+    return again if again.verified else verdict
+
+
 def _check_caps(pcf: Pcf, settings: PcfSettings) -> None:
     limits = settings.limits
     if max(pcf.degrees) > limits.max_degree:
@@ -206,8 +233,8 @@ def _convergence_failure(pcf: Pcf, conv: Convergents, settings: PcfSettings) -> 
         return PcfVerdict(
             "divergent",
             pcf,
-            f"the convergents do not settle: depths {conv.depths[-2]} and {conv.depths[-1]} "
-            f"agree to {agreement:.1f} digits",
+            f"the convergents do not settle: depth {conv.depths[-1]} agrees with depths "
+            f"{conv.depths[-2]} and {conv.depths[-1] - 1} to {agreement:.1f} digits",
             converged_digits=agreement,
             depth=conv.depths[-1],
         )
@@ -280,8 +307,9 @@ def _identify(pcf: Pcf, conv: Convergents, base: PcfVerdict, settings: PcfSettin
                     near = (held, rough.format(symbol))
             continue
         target = _apply(transform, k, settings.dps)
-        matched = min(digits_between(value, target, settings.dps), conv.agreement())
-        if matched < settings.digits:
+        held = digits_between(value, target, settings.dps)
+        matched = min(held, conv.agreement())
+        if not accepts(held, conv.agreement(), settings.digits):
             if near is None or matched > near[0]:
                 near = (matched, transform.format(symbol))
             continue
@@ -298,6 +326,23 @@ def _identify(pcf: Pcf, conv: Convergents, base: PcfVerdict, settings: PcfSettin
             f"{', '.join(order)} at {settings.digits} digits"
         )
     return replace(base, reason=reason)
+
+
+AGREEMENT_SLACK = 5.0
+"""Digits by which a relation may fall short of the convergents' own agreement."""
+
+
+def accepts(held: float, settled: float, digits: int) -> bool:
+    """Whether a relation that holds to ``held`` digits identifies a limit whose
+    convergents settled to ``settled`` digits, when ``digits`` are required.
+
+    Both must reach ``digits``, and the relation must hold to every digit the convergents
+    settled (up to :data:`AGREEMENT_SLACK`): a limit that differs from the transform in a
+    digit the computation resolved is a near miss, however many digits it shares. This
+    closes tolerance farming — a fraction built to agree with a constant to just past the
+    required digits fails as long as the working precision (digits + 30) resolves it.
+    """
+    return held >= digits and settled >= digits and held >= settled - AGREEMENT_SLACK
 
 
 def _apply(transform: Mobius, k: mpmath.mpf, dps: int) -> mpmath.mpf:
@@ -346,7 +391,7 @@ def _predicted_delta(pcf: Pcf) -> float | None:
         with mpmath.workdps(30):
             predicted = pcf.to_ramanujantools().kamidelta(20)
         value = float(predicted)
-    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+    except Exception:  # a prediction the library cannot make is just absent
         return None
     return round(value, 4) if math.isfinite(value) else None
 

@@ -35,6 +35,9 @@ class Convergents:
         q_digits: decimal digits of ``|q_n|`` at each depth (``0`` where ``q_n = 0``).
         dps: the mpmath precision the values were computed at.
         limits: the ``ramanujantools`` Limit objects, for δ.
+        before_last: ``p_{N-1}/q_{N-1}`` one step before the deepest rung, so a fraction
+            whose convergents cycle with a period dividing the ladder's steps is not
+            mistaken for a settled one.
     """
 
     depths: tuple[int, ...]
@@ -42,6 +45,7 @@ class Convergents:
     q_digits: tuple[float, ...]
     dps: int
     limits: tuple[object, ...]
+    before_last: mpmath.mpf | None = None
 
     @property
     def last(self) -> mpmath.mpf | None:
@@ -49,10 +53,16 @@ class Convergents:
         return self.values[-1]
 
     def agreement(self) -> float:
-        """Digits to which the last two convergents agree (relative); ``0`` when unknown."""
-        if len(self.values) < 2 or self.values[-1] is None or self.values[-2] is None:
+        """Digits to which the deepest convergent agrees with the rung before it and with
+        the step just before it (the smaller; relative); ``0`` when unknown."""
+        last, rung, step = (
+            self.values[-1],
+            self.values[-2] if len(self.values) > 1 else None,
+            self.before_last,
+        )
+        if last is None or rung is None or step is None:
             return 0.0
-        return digits_between(self.values[-1], self.values[-2], self.dps)
+        return min(digits_between(last, rung, self.dps), digits_between(last, step, self.dps))
 
 
 def digits_between(x: mpmath.mpf, y: mpmath.mpf, cap: int) -> float:
@@ -121,7 +131,12 @@ def compute_convergents(pcf: Pcf, depth: int, dps: int) -> Convergents:
                 continue
             values.append(mpmath.mpf(p) / q)
             q_digits.append(float(mpmath.log10(abs(mpmath.mpf(q)))))
-    return Convergents(tuple(ladder), tuple(values), tuple(q_digits), dps, tuple(limits))
+        last = limits[-1]
+        p_prev, q_prev = int(last.p(previous=True)), int(last.q(previous=True))
+        before_last = mpmath.mpf(p_prev) / q_prev if q_prev != 0 else None
+    return Convergents(
+        tuple(ladder), tuple(values), tuple(q_digits), dps, tuple(limits), before_last
+    )
 
 
 def error_digits(conv: Convergents, target: mpmath.mpf) -> list[tuple[int, float]]:
@@ -167,7 +182,7 @@ def delta_at(pcf: Pcf, depth: int, target_at: Callable[[int], mpmath.mpf]) -> fl
     q = int(limit.q())
     if q == 0:
         return None
-    dps = int(2.5 * len(str(abs(q)))) + 40
+    dps = int(2.5 * (abs(q).bit_length() * math.log10(2) + 1)) + 40  # no str(): 4300-digit cap
     if dps > MAX_DELTA_DPS:
         return None
     with mpmath.workdps(dps):
@@ -177,6 +192,6 @@ def delta_at(pcf: Pcf, depth: int, target_at: Callable[[int], mpmath.mpf]) -> fl
             return None
         try:
             delta = float(limit.delta(target))
-        except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        except Exception:  # ramanujantools fails on degenerate limits
             return None
     return delta if math.isfinite(delta) else None

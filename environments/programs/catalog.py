@@ -2,12 +2,13 @@
 
 Like :mod:`discolab.environments.catalog`, the registry is built fresh on each call, so
 importing this module registers nothing and no state is shared between callers. Every
-problem is a versioned id under ``programs/``; a changed verifier or statement gets a new
-version instead of silently changing an old one.
+problem is a versioned id under ``programs/`` (``constants/`` for PCF formulas); a changed
+verifier or statement gets a new version instead of silently changing an old one.
 """
 
 from __future__ import annotations
 
+from discolab.environments.constants import problems as pcf_problems
 from discolab.environments.programs import (
     autocorrelation,
     distances,
@@ -19,8 +20,9 @@ from discolab.environments.programs import (
 from discolab.environments.programs.base import ConstructionProblem
 from discolab.registry import Registry
 
-_FAMILY_MODULES = (packing, autocorrelation, erdos, heilbronn, distances, kissing)
-"""Each family module lists its problem classes in ``PROBLEMS``."""
+_FAMILY_MODULES = (packing, autocorrelation, erdos, heilbronn, distances, kissing, pcf_problems)
+"""Each family module lists its problem classes in ``PROBLEMS`` (PCF formulas for constants
+live under ``constants/``, the rest under ``programs/``)."""
 
 
 def problem_registry() -> Registry[ConstructionProblem]:

@@ -27,6 +27,10 @@ EXPECTED = {
     "programs/min-max-distance-16-2d-v1",
     "programs/min-max-distance-14-3d-v1",
     "programs/kissing-11-v1",
+    "constants/pcf-zeta3-v1",
+    "constants/pcf-pi-v1",
+    "constants/pcf-e-v1",
+    "constants/pcf-ln2-v1",
 }
 
 

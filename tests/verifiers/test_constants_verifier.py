@@ -89,6 +89,7 @@ def test_near_miss_fails_and_names_the_relation_it_almost_satisfies():
         ("PCF(5, 0)", "zero_b", "n = 1"),
         ("PCF(0, 1)", "zero_denominator", "a_n ≡ 0"),
         ("PCF(1, -n**2)", "divergent", "do not settle"),
+        ("PCF(2, -2)", "divergent", "do not settle"),  # convergents cycle with period 4
         ("PCF(3, -2)", "rational", "rational 2"),
         ("PCF(1, 1)", "verified", "φ"),
     ],
@@ -162,3 +163,43 @@ def test_thousand_digit_verification():
     verdict = verify_pcf("PCF(n + 3, -n)", PcfSettings(digits=1000, depth=1000))
     assert verdict.status == "verified"
     assert verdict.digits >= 1000
+
+
+@pytest.mark.parametrize(
+    ("held", "settled", "digits", "ok"),
+    [
+        (80, 80, 50, True),
+        (60, 80, 50, False),  # agrees past the required 50 but the computation resolves more
+        (49, 49, 50, False),
+        (76, 80, 50, True),
+        (80, 40, 50, False),
+    ],
+)
+def test_acceptance_rule_closes_tolerance_farming(held, settled, digits, ok):
+    from discolab.verifiers.constants import accepts
+
+    assert accepts(held, settled, digits) is ok
+
+
+def test_a_thirty_digit_near_miss_of_apery_fails():
+    """Apéry's fraction for 11 terms, then a huge tail: ~36 digits of 6/ζ(3), then off."""
+    tail = "*".join(f"(n - {k})" for k in range(1, 10))
+    verdict = verify_pcf(
+        f"PCF(34*n**3 + 51*n**2 + 27*n + 5 + n**3*{tail}, -n**6)", PcfSettings(target="zeta3")
+    )
+    assert verdict.status == "unidentified"
+    assert "6/ζ(3), holds to" in verdict.reason
+
+
+def test_threads_get_the_same_verdicts_as_one_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [t for t, *_ in KNOWN] * 3 + [p for p, *_ in PERTURBED[:4]]
+    serial = [verify_pcf(t, PcfSettings(digits=60 + i)) for i, t in enumerate(texts)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(
+            pool.map(lambda it: verify_pcf(it[1], PcfSettings(digits=60 + it[0])), enumerate(texts))
+        )
+    assert [(v.status, v.limit_text, v.delta) for v in threaded] == [
+        (v.status, v.limit_text, v.delta) for v in serial
+    ]

@@ -1,0 +1,178 @@
+"""The constants-campaign runner: drives one search and stores every verified formula once.
+
+A constants campaign splits its search into *units* — chunks of the enumeration box, one
+constant for ESMA, one seed formula for CMF — and records each finished unit as the
+campaign's experiment with that index. Formulas are stored first, keyed by their canonical
+form (:func:`discolab.environments.constants.pcf.canonical_key`), so a formula found twice,
+or again after a crash, is stored once; the unit is recorded after its formulas. ``resume``
+skips the recorded units, so a killed campaign finishes with the same formulas as one that
+never stopped. The units' order and content depend only on the config, not on timing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from discolab.campaign import CampaignResult, new_campaign_id
+from discolab.constants.config import ConstantsConfig, constants_config_from_dict
+from discolab.constants.formulas import formula_items, formulas_by_constant, summary_of
+from discolab.constants.searches import Unit, search_units
+from discolab.errors import DiscolabError
+from discolab.storage.db import Database
+from discolab.storage.store import CampaignStore
+from discolab.verifiers.constants import PcfSettings
+
+logger = logging.getLogger(__name__)
+
+ENVIRONMENT_ID = "constants/pcf-v1"
+
+
+@dataclass(frozen=True)
+class ConstantsProgress:
+    """A snapshot after every finished unit.
+
+    Attributes:
+        campaign_id: the campaign.
+        done: units finished (in any session).
+        total: units in the search.
+        candidates: PCFs considered so far (this session's units and stored ones).
+        formulas: distinct verified formulas stored.
+        latest: the last formula stored, as ``PCF(...) = limit``.
+    """
+
+    campaign_id: str
+    done: int
+    total: int
+    candidates: int
+    formulas: int
+    latest: str | None
+
+
+ConstantsCallback = Callable[[ConstantsProgress], None]
+
+
+class ConstantsRunner:
+    """Runs and resumes constants campaigns against one database."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.store = CampaignStore(Database(database_url))
+
+    def start(
+        self,
+        config: ConstantsConfig,
+        *,
+        campaign_id: str | None = None,
+        on_progress: ConstantsCallback | None = None,
+    ) -> CampaignResult:
+        """Validate ``config``, store a new campaign and run it to the end."""
+        units = search_units(config, config.verifier_settings())  # fail before storing
+        cid = campaign_id or new_campaign_id(config.name)
+        self.store.create_campaign(
+            id=cid,
+            name=config.name,
+            env_id=ENVIRONMENT_ID,
+            env_options={"target": config.target, "search": config.search},
+            proposer=config.search,
+            seed=config.seed,
+            config=config.to_dict(),
+            assistance=[],
+        )
+        return self._drive(cid, config, units, on_progress)
+
+    def resume(
+        self, campaign_id: str, *, on_progress: ConstantsCallback | None = None
+    ) -> CampaignResult:
+        """Continue a stopped or killed constants campaign, skipping its finished units."""
+        record = self.store.get_campaign(campaign_id)
+        if record.status == "finished":
+            return CampaignResult(
+                record.id, record.status, record.stop_reason, dict(record.summary or {}), 0.0
+            )
+        config = constants_config_from_dict(record.config)
+        units = search_units(config, config.verifier_settings())
+        return self._drive(campaign_id, config, units, on_progress)
+
+    def _drive(
+        self,
+        cid: str,
+        config: ConstantsConfig,
+        units: list[Unit],
+        on_progress: ConstantsCallback | None,
+    ) -> CampaignResult:
+        started = time.monotonic()
+        done = {e.index: e for e in self.store.experiments(cid)}
+        candidates = sum(int(e.outputs[0]) for e in done.values())
+        self.store.set_status(cid, "running")
+        latest: str | None = None
+        try:
+            for unit, result in self._run_units(config, units, set(done)):
+                stored = self.store.record_batch(cid, formula_items(result.verdicts, unit))
+                self.store.record_experiment(cid, unit.experiment(result))
+                candidates += result.candidates
+                if stored:
+                    latest = f"{stored[-1].source} = {stored[-1].metadata.get('limit')}"
+                if on_progress is not None:
+                    on_progress(
+                        ConstantsProgress(
+                            campaign_id=cid,
+                            done=len(self.store.experiments(cid)),
+                            total=len(units),
+                            candidates=candidates,
+                            formulas=self.store.count_candidates(cid),
+                            latest=latest,
+                        )
+                    )
+        except KeyboardInterrupt:
+            self.store.set_status(
+                cid, "stopped", stop_reason=f"interrupted; continue with: discolab resume {cid}"
+            )
+            raise
+        except DiscolabError as exc:
+            self.store.set_status(cid, "failed", stop_reason=str(exc))
+            raise
+        summary = summary_of(self.store, cid, config, len(units))
+        if config.cluster:
+            summary["clusters"] = _cluster_summary(self.store, cid, config.verifier_settings())
+        self.store.set_status(cid, "finished", stop_reason="search complete", summary=summary)
+        return CampaignResult(
+            cid, "finished", "search complete", summary, time.monotonic() - started
+        )
+
+    @staticmethod
+    def _run_units(
+        config: ConstantsConfig, units: list[Unit], skip: set[int]
+    ) -> Iterator[tuple[Unit, Any]]:
+        from discolab.constants.searches import run_units
+
+        yield from run_units(config, units, skip, config.verifier_settings())
+
+
+def _cluster_summary(store: CampaignStore, cid: str, settings: PcfSettings) -> list[dict[str, Any]]:
+    """Group the stored formulas by limit without their labels (when clustering exists)."""
+    try:
+        from discolab.agents.constants.clustering import cluster_formulas
+    except ImportError:  # pragma: no cover - the module ships with the package
+        return []
+    from discolab.environments.constants.pcf import parse_pcf
+
+    records = [r for group in formulas_by_constant(store, cid).values() for r in group]
+    if not records:
+        return []
+    pcfs = [parse_pcf(r.candidate.source) for r in records]
+    try:
+        clusters = cluster_formulas(pcfs)
+    except DiscolabError as exc:
+        logger.warning("clustering failed: %s", exc)
+        return []
+    del settings
+    return [_cluster_json(c) for c in clusters]
+
+
+def _cluster_json(cluster: Any) -> dict[str, Any]:
+    members = [m.text if hasattr(m, "text") else str(m) for m in getattr(cluster, "members", ())]
+    return {"size": len(members), "members": members}
