@@ -63,7 +63,9 @@ class EsmaConjecture:
         constant: the library id whose expansion was read.
         variant: ``regular`` (floor) or ``signed`` (nearest-integer) expansion.
         pcf: the contracted fraction, in canonical form.
-        transform: the derived relation, ``limit = transform(constant)``.
+        transform: the derived relation, ``limit = transform(constant)`` (exact; for a
+            quadratic irrational such as φ it is one of several equal forms, and the
+            verifier may report another).
         limit_text: ``transform`` written with the constant's symbol.
         recurrence: the Berlekamp–Massey relation of the quotients.
         pattern: the quasi-polynomial it implies (prefix, period, polynomials).
