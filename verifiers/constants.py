@@ -277,15 +277,21 @@ def _rational_relation(value: mpmath.mpf, settings: PcfSettings) -> tuple[int, i
 
 
 def _pslq_transform(value: mpmath.mpf, k: mpmath.mpf, height: int, dps: int) -> Mobius | None:
+    """The Möbius relation of ``value`` to ``k`` with coefficients at most ``height``.
+
+    ``mpmath.pslq``'s ``maxcoeff`` bound is strict, so it is given ``height + 1`` and the
+    found relation is checked against ``height`` itself.
+    """
     with mpmath.workdps(dps):
         try:
-            relation = mpmath.pslq([value * k, value, k, 1], maxcoeff=height, maxsteps=20_000)
+            relation = mpmath.pslq([value * k, value, k, 1], maxcoeff=height + 1, maxsteps=20_000)
         except (ValueError, ZeroDivisionError):  # a zero entry: no Möbius relation to find
             return None
     if relation is None:
         return None
     x, y, z, w = relation  # x·vK + y·v + z·K + w = 0  →  v = (−z·K − w)/(x·K + y)
-    return normalise(-z, -w, x, y)
+    transform = normalise(-z, -w, x, y)
+    return transform if transform is not None and transform.height <= height else None
 
 
 def _identify(pcf: Pcf, conv: Convergents, base: PcfVerdict, settings: PcfSettings) -> PcfVerdict:

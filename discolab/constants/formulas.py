@@ -9,27 +9,26 @@ limit (``6/ζ(3)``), the constant id and where it came from.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from discolab.environments.constants.pcf import canonical
 from discolab.storage.store import BatchItem, CampaignStore
 from discolab.types import Candidate, CandidateKind
-from discolab.verifiers.constants import PcfVerdict, evaluation_of
+from discolab.verifiers.constants import evaluation_of
 
 if TYPE_CHECKING:
     from discolab.constants.config import ConstantsConfig
-    from discolab.constants.searches import Unit
+    from discolab.constants.searches import Unit, UnitResult
     from discolab.storage.records import ScoredRecord
 
 VERIFIER_ID = "constants/pcf-v1"
 
 
-def formula_items(verdicts: Sequence[PcfVerdict], unit: Unit) -> list[BatchItem]:
+def formula_items(result: UnitResult, unit: Unit) -> list[BatchItem]:
     """Store items for the verified verdicts of one unit, keyed by canonical form."""
     items: list[BatchItem] = []
     seen: set[str] = set()
-    for verdict in verdicts:
+    for verdict in result.verdicts:
         if not verdict.verified or verdict.pcf is None or verdict.transform is None:
             continue
         key = canonical(verdict.pcf).text
@@ -48,7 +47,7 @@ def formula_items(verdicts: Sequence[PcfVerdict], unit: Unit) -> list[BatchItem]
                 "transform": [t.p, t.q, t.r, t.s],
                 "canonical": key,
                 "unit": unit.label,
-                **unit.origin_of(verdict),
+                **result.origins.get(verdict.pcf.text, {}),
             },
         )
         items.append((key, candidate, VERIFIER_ID, evaluation_of(verdict)))

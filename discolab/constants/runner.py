@@ -110,7 +110,7 @@ class ConstantsRunner:
         latest: str | None = None
         try:
             for unit, result in self._run_units(config, units, set(done)):
-                stored = self.store.record_batch(cid, formula_items(result.verdicts, unit))
+                stored = self.store.record_batch(cid, formula_items(result, unit))
                 self.store.record_experiment(cid, unit.experiment(result))
                 candidates += result.candidates
                 if stored:
@@ -151,6 +151,9 @@ class ConstantsRunner:
         yield from run_units(config, units, skip, config.verifier_settings())
 
 
+CLUSTER_HEIGHT = 1000
+"""Largest coefficient of a Möbius map linking two formulas' limits in the final grouping."""
+
 MAX_CLUSTERED = 300
 """Formulas grouped at the end of a campaign (the first stored, in store order)."""
 
@@ -161,14 +164,18 @@ def _cluster_summary(store: CampaignStore, cid: str) -> list[dict[str, Any]]:
     The clustering sees only the polynomials; the verifier's label of each member is
     attached afterwards (``constants``) so a reader can check the grouping against it.
     """
-    from discolab.agents.constants.clustering import cluster_formulas
+    from discolab.agents.constants.clustering import ClusterSettings, cluster_formulas
     from discolab.environments.constants.pcf import parse_pcf
 
     records = [r for group in formulas_by_constant(store, cid).values() for r in group]
     records = records[:MAX_CLUSTERED]
     if not records:
         return []
-    clusters = cluster_formulas([parse_pcf(r.candidate.source) for r in records])
+    # Searches such as ESMA find transforms of height in the hundreds, so two formulas of one
+    # constant can be related by a large Möbius map; a relation confirmed at 100 digits with
+    # coefficients ≤ 1000 cannot be spurious (PSLQ would need ~12 digits to meet one).
+    settings = ClusterSettings(max_height=CLUSTER_HEIGHT)
+    clusters = cluster_formulas([parse_pcf(r.candidate.source) for r in records], settings)
     out: list[dict[str, Any]] = []
     for cluster in clusters:
         rep = cluster.representative.features

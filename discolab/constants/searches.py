@@ -13,6 +13,7 @@ settings; the units only differ in how they propose.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from discolab.constants.config import ConstantsConfig
 from discolab.errors import ConfigError
 from discolab.types import Experiment
 from discolab.verifiers.constants import PcfSettings, PcfVerdict, in_canonical_form
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,6 @@ class Unit:
     search: str
     label: str
     payload: Any
-    origins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def experiment(self, result: UnitResult) -> Experiment:
         """The stored record of this unit once finished (counts only)."""
@@ -69,11 +71,6 @@ class Unit:
                 float(result.rejected),
             ),
         )
-
-    def origin_of(self, verdict: PcfVerdict) -> dict[str, Any]:
-        """Extra metadata stored with a formula this unit found."""
-        text = verdict.pcf.text if verdict.pcf is not None else ""
-        return dict(self.origins.get(text, {}))
 
 
 def search_units(config: ConstantsConfig, settings: PcfSettings) -> list[Unit]:
@@ -152,44 +149,68 @@ def _run_enumeration(
 
 
 def _run_esma(config: ConstantsConfig, unit: Unit, settings: PcfSettings) -> UnitResult:
+    """ESMA for one constant: conjectures verified with the campaign's verifier.
+
+    ESMA conjectures carry their own derived transform, so the verifier is told the
+    constant the sequence came from when the campaign's target is ``any``.
+    """
+    from dataclasses import replace
+
     from discolab.agents.constants.esma import esma_search
 
     conjectures = esma_search(
         unit.payload,
         terms=config.esma.terms,
         max_period=config.esma.max_period,
-        settings=settings,
+        settings=replace(settings, target=settings.target or unit.payload),
     )
-    verdicts = tuple(
-        in_canonical_form(c.verdict, settings)
-        for c in conjectures
-        if c.verdict is not None and c.verdict.verified
-    )
+    verdicts: list[PcfVerdict] = []
+    origins: dict[str, Mapping[str, Any]] = {}
+    for c in conjectures:
+        if c.verdict is None or not c.verdict.verified:
+            continue
+        verdict = in_canonical_form(c.verdict, settings)
+        verdicts.append(verdict)
+        if verdict.pcf is not None:
+            origins[verdict.pcf.text] = {"origin": f"period {c.period}: {c.recurrence.text}"[:200]}
     return UnitResult(
         candidates=len(conjectures),
         converged=len(verdicts),
         hits=len(conjectures),
         rejected=len(conjectures) - len(verdicts),
-        verdicts=verdicts,
+        verdicts=tuple(verdicts),
+        origins=origins,
     )
 
 
 def _run_cmf(config: ConstantsConfig, unit: Unit, settings: PcfSettings) -> tuple[Unit, UnitResult]:
-    from discolab.agents.constants.cmf import cmf_formulas, extend_to_cmf
+    """CMF for one seed formula: extend it to a field, walk the field for more formulas.
 
-    extension = extend_to_cmf(unit.payload)
-    if extension is None:
+    Transforms grow with the distance from the seed's line, so relations up to height 60
+    are accepted here (PSLQ at 50+ digits cannot meet a spurious one of that size).
+    """
+    from dataclasses import replace
+
+    from discolab.agents.constants.cmf import cmf_formulas, find_cmf
+
+    attempt = find_cmf(unit.payload)
+    if attempt.extension is None:
+        logger.info("no conservative matrix field for %s: %s", unit.label, attempt.reason)
         return unit, UnitResult(0, 0, 0, 0, ())
-    generated = cmf_formulas(extension, count=config.cmf.count)
-    verdicts = tuple(
-        in_canonical_form(g.verdict, settings)
-        for g in generated
-        if g.verdict is not None and g.verdict.verified
-    )
+    wide = replace(settings, max_height=max(settings.max_height, 60))
+    generated = cmf_formulas(attempt.extension, count=config.cmf.count, settings=wide)
+    verdicts: list[PcfVerdict] = []
+    origins: dict[str, Mapping[str, Any]] = {}
+    for g in generated:
+        verdict = in_canonical_form(g.verdict, wide)
+        verdicts.append(verdict)
+        if verdict.pcf is not None:
+            origins[verdict.pcf.text] = {"origin": f"field of {unit.label}: {g.source}"}
     return unit, UnitResult(
         candidates=len(generated),
         converged=len(verdicts),
         hits=len(generated),
-        rejected=len(generated) - len(verdicts),
-        verdicts=verdicts,
+        rejected=0,
+        verdicts=tuple(verdicts),
+        origins=origins,
     )

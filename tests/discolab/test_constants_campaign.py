@@ -166,3 +166,32 @@ def test_config_round_trips_through_the_stored_dict() -> None:
     assert constants_config_from_dict(config.to_dict()) == config
     with pytest.raises(ConfigError):
         constants_config_from_dict({"campaign": {"name": "x"}})
+
+
+def test_esma_campaign_finds_formulas_for_e_and_e_squared(tmp_path: Path) -> None:
+    text = (
+        '[campaign]\nname = "esma"\n[constants]\nsearch = "esma"\n'
+        '[constants.esma]\nconstants = ["e", "e2", "pi"]\nterms = 120\n'
+    )
+    runner = ConstantsRunner(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    result = runner.start(load_constants_config(_config(tmp_path, text)), campaign_id="s")
+    by = result.summary["by_constant"]
+    assert by.get("e", 0) >= 1 and by.get("e2", 0) >= 1 and "pi" not in by
+    origins = [r.candidate.metadata.get("origin", "") for r in runner.store.candidates("s")]
+    assert all(o.startswith("period ") for o in origins)
+    limit_clusters = [c for c in result.summary["clusters"] if c["kind"] == "limit"]
+    assert sorted(c["constants"][0] for c in limit_clusters) == ["e", "e2"]
+    assert all(len(c["constants"]) == 1 for c in limit_clusters)
+
+
+def test_cmf_campaign_generates_further_verified_formulas(tmp_path: Path) -> None:
+    text = (
+        '[campaign]\nname = "cmf"\n[constants]\nsearch = "cmf"\n'
+        '[constants.cmf]\nformulas = ["PCF(n + 3, -n)", "PCF(2*n + 1, n**2)"]\ncount = 3\n'
+    )
+    runner = ConstantsRunner(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    result = runner.start(load_constants_config(_config(tmp_path, text)), campaign_id="m")
+    assert result.summary["by_constant"].get("e", 0) >= 3
+    for r in runner.store.candidates("m"):
+        assert r.candidate.metadata["origin"].startswith("field of PCF(n + 3, -n)")
+        assert r.candidate.source != "PCF(n + 3, -n)"

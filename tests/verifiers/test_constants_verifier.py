@@ -233,3 +233,10 @@ def test_every_one_coefficient_perturbation_fails_or_is_a_genuine_formula():
             failed += 1
             assert verdict.reason
     assert failed >= 40
+
+
+def test_a_relation_at_exactly_max_height_is_found():
+    """PCF(n + 3, -n) is e: height 1, found with max_height = 1 (PSLQ's bound is strict)."""
+    assert verify_pcf("PCF(n + 3, -n)", PcfSettings(max_height=1)).limit_text == "e"
+    assert verify_pcf("PCF(n + 4, -n)", PcfSettings(max_height=1)).status == "unidentified"
+    assert verify_pcf("PCF(n + 4, -n)", PcfSettings(max_height=2)).limit_text == "e/(e - 2)"
