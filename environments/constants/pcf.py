@@ -9,6 +9,7 @@ stated as text, ``PCF(2*n + 1, n**2)`` or the two polynomials separately, and pa
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +59,14 @@ class Pcf:
         return max(abs(c) for c in (*self.a, *self.b))
 
     def to_ramanujantools(self) -> Any:
-        """The same fraction as a ``ramanujantools.pcf.PCF`` (exact sympy polynomials)."""
+        """The same fraction as a ``ramanujantools.pcf.PCF`` (exact sympy polynomials).
+
+        Built once per instance: building it costs more than most of what is asked of it.
+        """
+        return self._ramanujantools
+
+    @functools.cached_property
+    def _ramanujantools(self) -> Any:
         import sympy
         from ramanujantools.pcf import PCF
 
@@ -66,6 +74,13 @@ class Pcf:
         a = sum((sympy.Integer(c) * n**k for k, c in enumerate(self.a)), sympy.Integer(0))
         b = sum((sympy.Integer(c) * n**k for k, c in enumerate(self.b)), sympy.Integer(0))
         return PCF(sympy.expand(a), sympy.expand(b))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b}  # the cached ramanujantools object is not shipped
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        object.__setattr__(self, "a", state["a"])
+        object.__setattr__(self, "b", state["b"])
 
     def to_dict(self) -> dict[str, list[int]]:
         """JSON-ready coefficient lists."""
