@@ -31,7 +31,7 @@ from rich.text import Text
 from discolab.environments.programs.base import ConstructionScore, Direction
 from discolab.environments.programs.catalog import make_problem, problem_registry
 from discolab.errors import ConfigError
-from discolab.suites import resolve_suite_path
+from discolab.suites import resolve_suite_path, suite_kind
 from discolab.verifiers.constructions.reading import InvalidConstruction, read_lenient
 
 KIND = "constructions"
@@ -103,12 +103,7 @@ def best_ratio(value: float, best: float, direction: Direction) -> float:
 
 def is_construction_suite(value: str | Path) -> bool:
     """Whether ``value`` names a suite file whose ``[suite] kind`` is ``constructions``."""
-    try:
-        data = tomllib.loads(resolve_suite_path(value).read_text(encoding="utf-8"))
-    except (ConfigError, OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
-    head = data.get("suite")
-    return isinstance(head, Mapping) and head.get("kind") == KIND
+    return suite_kind(value) == KIND
 
 
 def load_construction_suite(value: str | Path) -> ConstructionSuite:

@@ -148,6 +148,18 @@ def resolve_suite_path(value: str | Path) -> Path:
     )
 
 
+def suite_kind(value: str | Path) -> str | None:
+    """The ``[suite] kind`` of the suite file ``value`` names (``constructions``,
+    ``constants``), or ``None`` for a law suite or anything that is not a readable suite."""
+    try:
+        data = tomllib.loads(resolve_suite_path(value).read_text(encoding="utf-8"))
+    except (ConfigError, OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    head = data.get("suite")
+    kind = head.get("kind") if isinstance(head, Mapping) else None
+    return kind if isinstance(kind, str) else None
+
+
 def suite_from_dict(
     data: Mapping[str, Any], *, source: str = "", secret: str | None = None
 ) -> Suite:

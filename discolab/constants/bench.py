@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import time
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from rich.table import Table
 from discolab.environments.constants.environment import PcfEnvironment, make_pcf_environment
 from discolab.environments.constants.pcf import canonical
 from discolab.errors import ConfigError
-from discolab.suites import resolve_suite_path
+from discolab.suites import resolve_suite_path, suite_kind
 from discolab.verifiers.constants import PcfVerdict
 
 KIND = "constants"
@@ -96,12 +95,7 @@ class TaskResult:
 
 def is_constants_suite(value: str | Path) -> bool:
     """Whether ``value`` names a suite file whose ``[suite] kind`` is ``constants``."""
-    try:
-        data = tomllib.loads(resolve_suite_path(value).read_text(encoding="utf-8"))
-    except (ConfigError, OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
-    head = data.get("suite")
-    return isinstance(head, Mapping) and head.get("kind") == KIND
+    return suite_kind(value) == KIND
 
 
 def load_constants_suite(value: str | Path) -> ConstantsSuite:
