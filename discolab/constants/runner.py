@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from discolab.assistance import SEEDED
 from discolab.campaign import CampaignResult, new_campaign_id
 from discolab.constants.config import ConstantsConfig, constants_config_from_dict
 from discolab.constants.formulas import formula_items, formulas_by_constant, summary_of
@@ -79,7 +80,8 @@ class ConstantsRunner:
             proposer=config.search,
             seed=config.seed,
             config=config.to_dict(),
-            assistance=[],
+            # A CMF search starts from formulas someone else found: a seeded start.
+            assistance=[SEEDED] if config.search == "cmf" else [],
         )
         return self._drive(cid, config, units, on_progress)
 
