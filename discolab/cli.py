@@ -202,7 +202,7 @@ def run(
 ) -> None:
     """Run a discovery campaign from a config file, with live progress: a law campaign
     (configs/quickstart.toml) or a constants search for PCF formulas
-    (configs/campaigns/constants-*.toml, a [constants] table).
+    (configs/campaigns/constants-*.toml, which have a "constants" table).
 
     API keys come from environment variables (OPENAI_API_KEY or the preset's variable) and
     are never stored. Exit code 3 means the campaign stopped early (model failure or a cap).
