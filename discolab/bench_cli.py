@@ -48,12 +48,13 @@ def _load(suite: str, secret: str | None) -> Any:
     """Load ``suite``; a private split takes ``--secret`` or ``$DISCOLAB_SUITE_SEED``."""
     from discolab.constants.bench import is_constants_suite
     from discolab.construction_bench import is_construction_suite
+    from discolab.efa.suite import is_efa_suite
     from discolab.errors import ConfigError
     from discolab.splits import SEED_ENV
     from discolab.suites import is_private, load_suite
 
-    if is_construction_suite(suite) or is_constants_suite(suite):
-        kind = "construction" if is_construction_suite(suite) else "constants"
+    if is_construction_suite(suite) or is_constants_suite(suite) or is_efa_suite(suite):
+        kind = {True: "construction", False: "constants or EFA"}[is_construction_suite(suite)]
         raise ConfigError(f"{suite} is a {kind} suite; score it with: bench score {suite} FILE")
     if secret is None and is_private(suite):
         secret = os.environ.get(SEED_ENV)
@@ -233,6 +234,12 @@ def score(
     if is_constants_suite(suite):  # PCF tasks: every formula re-verified, printed, not stored
         score_constants_file(suite, submission, console)
         return
+    from discolab.efa.bench import score_efa_file
+    from discolab.efa.suite import is_efa_suite
+
+    if is_efa_suite(suite):  # generated problems: every answer checked exactly, printed
+        score_efa_file(suite, submission, console)
+        return
     loaded = _load(suite, secret)
     parsed, report = _score(loaded, submission, console)
     print_report(report, console)
@@ -286,6 +293,15 @@ def run(
             "(it fits laws through the forward simulation)"
         )
     console = Console(highlight=False)
+    from discolab.efa.suite import is_efa_suite
+
+    if is_efa_suite(suite):  # generated problems: the built-in solver, printed, not stored
+        if proposer != "builtin":
+            raise ConfigError(f"{suite} is an EFA suite: only --proposer builtin runs it")
+        from discolab.efa.bench import run_efa_builtin
+
+        run_efa_builtin(suite, out, console)
+        return
     loaded = _load(suite, secret)
     run_name = name or f"{loaded.id}-{proposer.replace(':', '-')}"
     campaign_name = run_name if seed is None else f"{run_name}-seed{seed}"

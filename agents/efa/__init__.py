@@ -1,0 +1,1 @@
+"""Agents for EFA tasks: the built-in solver of generated problems (sympy, no model)."""
