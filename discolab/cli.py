@@ -211,8 +211,20 @@ def run(
     from discolab.constants.config import is_constants_config, read_toml
 
     console = _console()
-    if config.is_file() and is_constants_config(read_toml(config)):
+    raw = read_toml(config) if config.is_file() else {}
+    if is_constants_config(raw):
         _run_constants(config, db, campaign_id, model or base_url, console)
+        return
+    if "efa" in raw:
+        from discolab.efa.cli import print_infer_result, run_infer
+
+        if model or base_url:
+            from discolab.errors import ConfigError
+
+            raise ConfigError("set the model of an infer campaign in its [efa] table")
+        result = run_infer(config, db, campaign_id, console)
+        print_infer_result(result, console)
+        _exit_for(result)
         return
     cfg = _with_model(load_config(config), model, base_url)
     runner = _runner(db, cfg.database)
@@ -325,6 +337,13 @@ def resume(
 
         print_constants_result(resume_constants(campaign_id, runner.database_url, console), console)
         return
+    if "efa" in record.config:
+        from discolab.efa.cli import print_infer_result, resume_infer
+
+        result = resume_infer(campaign_id, runner.database_url, console)
+        print_infer_result(result, console)
+        _exit_for(result)
+        return
     if is_evolve_config(record.config):
         from discolab.evolve_cli import print_evolve_result, resume_evolve
 
@@ -402,6 +421,11 @@ def show(
         from discolab.constants.cli import show_constants_campaign
 
         show_constants_campaign(runner.store, record, console)
+        return
+    if "efa" in record.config:
+        from discolab.efa.cli import show_infer_campaign
+
+        show_infer_campaign(runner.store, record, console)
         return
     if is_evolve_config(record.config):
         from discolab.evolve_cli import show_program_campaign
@@ -485,6 +509,11 @@ def _mount_subcommands() -> None:
     for command in bench_app.registered_commands:
         command.callback = _errors_to_exit_codes(command.callback)
     app.add_typer(bench_app, name="bench", help="Run and score benchmark suites.")
+    from discolab.efa.cli import app as efa_app
+
+    for command in efa_app.registered_commands:
+        command.callback = _errors_to_exit_codes(command.callback)
+    app.add_typer(efa_app, name="efa", help="EFAs: list, sample problems (JSONL), vary difficulty.")
     try:
         from discolab.sandbox.cli import app as sandbox_app
     except ImportError:  # the sandbox package is optional for the CLI to start
