@@ -182,6 +182,84 @@ def gcd_lcm(text: str) -> str | None:
     return None
 
 
+def linear_system(text: str) -> str | None:
+    """Two linear equations in x and y, then "Find <expression in x and y>" (sympy.solve)."""
+    equations = re.findall(r"(?:satisfy|and|:|,)\s+(-?[\dxy+*\s-]+?)\s*=\s*(-?\d+)", text)
+    target = re.search(r"Find ([^.?]+)[.?]?\s*$", text.strip())
+    if len(equations) != 2 or not target:
+        return None
+    try:
+        x, y = sympy.symbols("x y")
+        parsed = []
+        for left, right in equations:
+            lhs = _formula(left, ("x", "y"))
+            rename = {s: {"x": x, "y": y}[s.name] for s in lhs.free_symbols}
+            parsed.append(sympy.Eq(lhs.xreplace(rename), int(right)))
+        goal = _formula(target.group(1), ("x", "y"))
+        goal = goal.xreplace({s: {"x": x, "y": y}[s.name] for s in goal.free_symbols})
+    except Exception:  # not this pattern
+        return None
+    solution = sympy.solve(parsed, [x, y], dict=True)
+    if len(solution) != 1:
+        return None
+    return _exact_text(sympy.nsimplify(goal.subs(solution[0])))
+
+
+def geometric_sum(text: str) -> str | None:
+    """ "first term ... a ... common ratio ... r ... sum of its first n terms"."""
+    first = re.search(r"first term[^.]*? is (-?\d+(?:/\d+)?)", text)
+    ratio = re.search(r"common ratio is (-?\d+(?:/\d+)?)", text)
+    count = re.search(r"sum of (?:its |the )?first (\d+) terms", text)
+    if not (first and ratio and count):
+        return None
+    a, r, n = Fraction(first.group(1)), Fraction(ratio.group(1)), int(count.group(1))
+    if n > 10_000:
+        return None
+    total = a * n if r == 1 else a * (1 - r**n) / (1 - r)
+    return str(total)
+
+
+def symmetric_roots(text: str) -> str | None:
+    """ "Let r, s and t be the roots of P(x) = 0. Find <symmetric expression>" (Vieta via
+    sympy's symmetric reduction)."""
+    m = re.search(r"roots\b.*? of (.+?) = 0\. Find (.+?)\.?$", text.strip())
+    names = re.search(r"Let ((?:[a-z], )*[a-z]) and ([a-z]) be the roots", text)
+    if not (m and names):
+        return None
+    roots = [v.strip() for v in names.group(1).split(",")] + [names.group(2)]
+    try:
+        x = sympy.Symbol("x")
+        poly_expr = _formula(m.group(1), ("x",))
+        poly_expr = poly_expr.xreplace({s: x for s in poly_expr.free_symbols})
+        poly = sympy.Poly(poly_expr, x)
+        goal = _formula(m.group(2), tuple(roots))
+    except Exception:  # not this pattern
+        return None
+    if poly.degree() != len(roots):
+        return None
+    symbols = {s.name: s for s in goal.free_symbols}
+    ordered = [symbols.get(r, sympy.Symbol(r)) for r in roots]
+    numerator, denominator = sympy.fraction(sympy.together(goal))
+    coeffs = poly.all_coeffs()
+    lead = coeffs[0]
+    # elementary symmetric values from Vieta: e_k = (-1)^k a_{n-k} / a_n
+    elementary = [sympy.Integer(-1) ** k * coeffs[k] / lead for k in range(1, len(coeffs))]
+
+    def reduce(expr: sympy.Expr) -> sympy.Expr | None:
+        from sympy.polys.polyfuncs import symmetrize
+
+        sym, rest, defs = symmetrize(sympy.expand(expr), *ordered, formal=True)
+        if rest != 0:
+            return None
+        values = {name: elementary[i] for i, (name, _) in enumerate(defs)}
+        return sym.subs(values)
+
+    top, bottom = reduce(numerator), reduce(denominator)
+    if top is None or bottom is None or bottom == 0:
+        return None
+    return _exact_text(sympy.nsimplify(top / bottom))
+
+
 HANDLERS: tuple[tuple[str, Handler], ...] = (
     ("chinese remainder theorem", crt),
     ("modular power", power_remainder),
@@ -191,5 +269,8 @@ HANDLERS: tuple[tuple[str, Handler], ...] = (
     ("linear Diophantine count", diophantine_count),
     ("Heron's formula", heron_area),
     ("gcd / lcm", gcd_lcm),
+    ("two linear equations (sympy.solve)", linear_system),
+    ("geometric series", geometric_sum),
+    ("symmetric functions of roots (Vieta)", symmetric_roots),
 )
 """Every pattern, tried in order; the first that answers wins."""
