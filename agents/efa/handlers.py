@@ -123,16 +123,15 @@ def linear_recurrence(text: str) -> str | None:
     """ "a_1 = u, a_2 = v and a_n = p·a_{n-1} + q·a_{n-2}; find a_k"."""
     starts = dict(_ints(r"a_\{?(\d+)\}? ?= ?(" + _NUM + r")\b(?![_{])", text))
     m = re.search(
-        r"a_\{?n\}? ?= ?("
-        + _NUM
-        + r")\s*\*?\s*a_\{?n ?- ?1\}?\s*([+-])\s*(\d+)\s*\*?\s*a_\{?n ?- ?2\}?",
+        r"a_\{?n\}? ?= ?(-?\d*)\s*\*?\s*a_\{?n ?- ?1\}?\s*([+-])\s*(\d*)\s*\*?\s*a_\{?n ?- ?2\}?",
         text,
     )
     target = re.search(r"(?:find|compute|what is) a_\{?(\d+)\}?", text, re.I)
     if not (m and target and len(starts) >= 2):
         return None
-    p, sign, q = int(m.group(1)), m.group(2), int(m.group(3))
-    q = q if sign == "+" else -q
+    coefficient = {"": 1, "-": -1}.get(m.group(1))
+    p = int(m.group(1)) if coefficient is None else coefficient
+    q = int(m.group(3) or 1) * (1 if m.group(2) == "+" else -1)
     first = sorted(starts)[:2]
     i0 = first[0]
     if first[1] != i0 + 1:

@@ -92,7 +92,7 @@ def sample_in_sandbox(
     if result.timed_out:
         raise VerificationError(f"{efa_id}: sampling timed out after {timeout:g} s")
     if result.returncode != 0:
-        tail = (result.stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:]
+        tail = (result.stderr or "").strip().splitlines()[-1:]
         raise VerificationError(f"{efa_id}: sampling failed: {' '.join(tail) or 'no output'}")
     data = result.files.get("samples.jsonl", b"")
     if len(data) > MAX_OUTPUT_BYTES:
