@@ -20,17 +20,16 @@ SEED = {
 }
 
 
-def _factor(p, shift):
-    offset = p + shift
+def _factor(offset):
     return "n" if offset == 0 else f"(n + {offset})"
 
 
 class EFA:
-    """Σ_{n=1}^{terms} 1/((n + shift)(n + shift + gap)); terms = 0 means to infinity."""
+    """Σ_{n=1}^{terms} 1/((n + first)(n + second)), first < second; terms 0: to infinity."""
 
     answer_kind = "rational"
     options = {"max_gap": 5, "max_shift": 5, "max_terms": 100}
-    seed_params = {"gap": 2, "shift": 0, "terms": 20}
+    seed_params = {"first": 0, "second": 2, "terms": 20}
 
     def __init__(self, max_gap=5, max_shift=5, max_terms=100):
         if not 1 <= max_gap <= 50:
@@ -45,15 +44,15 @@ class EFA:
 
     def sample(self, rng):
         infinite = rng.random() < 0.3
+        first = rng.randint(0, self.max_shift)
         return {
-            "gap": rng.randint(1, self.max_gap),
-            "shift": rng.randint(0, self.max_shift),
+            "first": first,
+            "second": first + rng.randint(1, self.max_gap),
             "terms": 0 if infinite else rng.randint(5, self.max_terms),
         }
 
     def render(self, params):
-        p, k = params["shift"], params["gap"]
-        term = f"1/({_factor(p, 0)}{_factor(p, k)})"
+        term = f"1/({_factor(params['first'])}{_factor(params['second'])})"
         span = (
             "over all positive integers n"
             if params["terms"] == 0
@@ -62,7 +61,7 @@ class EFA:
         return f"Compute the sum of {term} {span}."
 
     def solve(self, params):
-        p, k, terms = params["shift"], params["gap"], params["terms"]
+        p, k, terms = params["first"], params["second"] - params["first"], params["terms"]
         total = sum(Fraction(1, p + j) for j in range(1, k + 1))
         if terms:
             total -= sum(Fraction(1, p + terms + j) for j in range(1, k + 1))
