@@ -143,6 +143,47 @@ def test_render_states_every_integer_parameter(efa_id):
         assert texts[text] == json.dumps(p, sort_keys=True)
 
 
+# notation slips a renderer can make: "+ -3", "1x", "x^1", "0x", "(n + 0)"
+SLIPS = re.compile(r"\+ -|- -|(?<![\d_.])1x|\^1(?!\d)|(?<![\d.])0x|\^0(?!\d)|\+ 0\)")
+
+
+@pytest.mark.parametrize("efa_id", IDS)
+def test_rendered_notation_is_clean(efa_id):
+    entry = get_efa(efa_id)
+    efa, params = _samples(entry, 60, seed=6)
+    for p in params:
+        text = efa.render(p)
+        assert not SLIPS.search(text), text
+
+
+def _bound(cls, name, valid, invalid):
+    """The last accepted value of option ``name`` between ``valid`` and ``invalid``."""
+    while abs(invalid - valid) > 1:
+        middle = (valid + invalid) // 2
+        try:
+            cls(**{name: middle})
+            valid = middle
+        except ValueError:
+            invalid = middle
+    return valid
+
+
+@pytest.mark.parametrize("efa_id", IDS)
+@pytest.mark.parametrize("end", ["smallest", "largest"])
+def test_sampling_works_with_every_option_at_its_bound(efa_id, end):
+    entry = get_efa(efa_id)
+    far = -1 if end == "smallest" else 10**30
+    options = {
+        name: _bound(entry.cls, name, default, far) for name, default in entry.options.items()
+    }
+    efa = entry.cls(**options)
+    rng = random.Random(9)
+    for _ in range(10):
+        params = efa.sample(rng)
+        to_answer(efa.solve(params), entry.cls.answer_kind)
+        assert efa.render(params)
+
+
 @pytest.mark.parametrize("efa_id", IDS)
 def test_answers_are_exact_and_of_the_declared_kind(efa_id):
     entry = get_efa(efa_id)
