@@ -27,8 +27,13 @@ def _ints(pattern: str, text: str) -> list[tuple[int, ...]]:
 def _formula(text: str, variables: tuple[str, ...] = ("x",)) -> sympy.Expr:
     from discolab.verifiers.expressions import parse_expression
 
-    cleaned = text.strip().replace("^", "**").replace("·", "*").replace("−", "-")
+    cleaned = text.strip().replace("·", "*").replace("−", "-")
+    cleaned = re.sub(r"\be\^\(([^()]*)\)", r"exp(\1)", cleaned)  # e^(3x) -> exp(3x)
+    cleaned = re.sub(r"\be\^([a-z0-9]+)", r"exp(\1)", cleaned)
+    cleaned = cleaned.replace("^", "**")
     cleaned = re.sub(r"(\d)\s*([a-z(])", r"\1*\2", cleaned)  # 3x -> 3*x
+    cleaned = re.sub(r"\b([a-z])\s*\(", r"\1*(", cleaned)  # n(n + 2) -> n*(n + 2)
+    cleaned = re.sub(r"([a-z0-9)])\s+(?=[a-z(])(?!(?:and|or)\b)", r"\1*", cleaned)  # x e -> x*e
     cleaned = re.sub(r"\)\s*\(", ")*(", cleaned)
     return parse_expression(cleaned, variables, max_length=300).expr
 
@@ -70,7 +75,10 @@ def power_remainder(text: str) -> str | None:
 
 def definite_integral(text: str) -> str | None:
     """ "the integral of f(x) from x = a to x = b" / "∫_a^b f(x) dx"."""
-    m = re.search(r"integral of (.+?) from x ?= ?(\S+?) to x ?= ?(\S+?)[\s.,?]", text + " ")
+    m = re.search(
+        r"integral of (.+?) (?:with respect to x )?from x ?= ?(\S+?) to x ?= ?(\S+?)[\s.,?]",
+        text + " ",
+    )
     if not m:
         m = re.search(r"∫_\{?(\S+?)\}?\^\{?(\S+?)\}? (.+?) dx", text)
         if not m:
@@ -158,16 +166,23 @@ def diophantine_count(text: str) -> str | None:
 
 
 def heron_area(text: str) -> str | None:
-    """ "a triangle with side lengths a, b and c ... area"."""
+    """A triangle with side lengths a, b and c: its area, inradius or circumradius."""
     m = re.search(r"side lengths (\d+), (\d+),? and (\d+)", text)
-    if not m or "area" not in text:
+    if not m:
         return None
     a, b, c = (sympy.Integer(int(g)) for g in m.groups())
     s = (a + b + c) / 2
     square = s * (s - a) * (s - b) * (s - c)
     if square <= 0:
         return None
-    return _exact_text(sympy.sqrt(square))
+    area = sympy.sqrt(square)
+    if "inscribed circle" in text or "inradius" in text:
+        return _exact_text(sympy.radsimp(area / s))
+    if "circumscribed circle" in text or "circumradius" in text:
+        return _exact_text(sympy.radsimp(a * b * c / (4 * area)))
+    if "area" in text:
+        return _exact_text(area)
+    return None
 
 
 def gcd_lcm(text: str) -> str | None:
@@ -259,6 +274,43 @@ def symmetric_roots(text: str) -> str | None:
     return _exact_text(sympy.nsimplify(top / bottom))
 
 
+def finite_sum(text: str) -> str | None:
+    """The sum of f(n) over n from a to b, or over all positive integers (sympy.summation)."""
+    m = re.search(
+        r"sum of (.+?) (?:over|for) (?:the integers |all integers )?n from (-?\d+) to (-?\d+)", text
+    )
+    infinite = re.search(r"sum of (.+?) over all positive integers n\b", text)
+    if m is not None:
+        body, low, high = m.group(1), sympy.Integer(int(m.group(2))), sympy.Integer(int(m.group(3)))
+        if high - low > 100_000:
+            return None
+    elif infinite is not None:
+        body, low, high = infinite.group(1), sympy.Integer(1), sympy.oo
+    else:
+        return None
+    try:
+        f = _formula(body, ("n",))
+    except Exception:  # not this pattern
+        return None
+    ns = [s for s in f.free_symbols if s.name == "n"]
+    if len(ns) != 1 or f.free_symbols - set(ns):
+        return None
+    return _exact_text(sympy.nsimplify(sympy.summation(f, (ns[0], low, high))))
+
+
+def polygon_area(text: str) -> str | None:
+    """ "the area of the polygon with vertices (x1, y1), ..." (sympy's Polygon)."""
+    if "area" not in text or "vertices" not in text:
+        return None
+    points = _ints(r"\((-?\d+), (-?\d+)\)", text.split("vertices", 1)[1])
+    if len(points) < 3:
+        return None
+    polygon = sympy.Polygon(*[sympy.Point(x, y) for x, y in points])
+    if not isinstance(polygon, sympy.Polygon):
+        return None
+    return _exact_text(abs(polygon.area))
+
+
 HANDLERS: tuple[tuple[str, Handler], ...] = (
     ("chinese remainder theorem", crt),
     ("modular power", power_remainder),
@@ -271,5 +323,7 @@ HANDLERS: tuple[tuple[str, Handler], ...] = (
     ("two linear equations (sympy.solve)", linear_system),
     ("geometric series", geometric_sum),
     ("symmetric functions of roots (Vieta)", symmetric_roots),
+    ("finite sum (sympy.summation)", finite_sum),
+    ("polygon area (sympy.Polygon)", polygon_area),
 )
 """Every pattern, tried in order; the first that answers wins."""

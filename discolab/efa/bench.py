@@ -171,11 +171,14 @@ def run_efa_builtin(suite_name: str, out: Path | None, console: Console) -> list
     out.write_text("".join(json.dumps({"id": k, "answer": v}) + "\n" for k, v in answers.items()))
     scores = score_answers(suite, answers)
     print_report(suite, scores, time.monotonic() - started, console)
-    cannot = sorted({s.task.family for s in scores if s.answered == 0})
-    if cannot:
-        console.print(
-            "the built-in solver cannot do these families (no pattern it knows): "
-            + ", ".join(cannot)
-        )
+    families: dict[str, int] = defaultdict(int)
+    for s in scores:
+        families[s.task.family] += s.answered
+    none = sorted(f for f, answered in families.items() if answered == 0)
+    efas = sorted({s.task.efa for s in scores if s.answered == 0})
+    if none:
+        console.print("the built-in solver cannot do these families at all: " + ", ".join(none))
+    if efas:
+        console.print("it answers no instance of: " + ", ".join(efas))
     console.print(f"answers written to {out} ({len(answers)} answered, {len(unanswered)} not)")
     return scores

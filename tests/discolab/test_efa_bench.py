@@ -67,7 +67,7 @@ def test_bench_run_and_score_through_the_cli(tmp_path: Path, cli: CliRunner) -> 
     ran = cli.invoke(app, ["bench", "run", "efa-v1", "--out", str(out)], env=env)
     assert ran.exit_code == 0, ran.output
     assert "by family:" in ran.output and "overall" in ran.output
-    assert "cannot do these families" in ran.output
+    assert "cannot do these families at all: combinatorics" in ran.output
     scored = cli.invoke(app, ["bench", "score", "efa-v1", str(out)], env=env)
     assert scored.exit_code == 0, scored.output
     overall = [line for line in ran.output.splitlines() if line.startswith("overall")]
