@@ -457,10 +457,10 @@ def test_polynomial_integral_by_sympy():
 
 def test_exp_integral_by_quadrature():
     efa, params = _brute("efa/exp-integral-v1", count=20)
-    mpmath.mp.dps = 30
     for p in params:
         k, a = p["power"], p["rate"]
-        numeric = mpmath.quad(lambda t, k=k, a=a: t**k * mpmath.exp(a * t), [0, p["upper"]])
+        with mpmath.workdps(30):
+            numeric = mpmath.quad(lambda t, k=k, a=a: t**k * mpmath.exp(a * t), [0, p["upper"]])
         want = float(efa.solve(p))
         assert math.isclose(float(numeric), want, rel_tol=1e-12)
 
@@ -476,3 +476,34 @@ def test_telescoping_by_direct_summation():
             numeric = mpmath.nsum(lambda n, s=s, k=k: 1 / ((n + s) * (n + s + k)), [1, mpmath.inf])
             assert math.isclose(float(numeric), float(efa.solve(p)), rel_tol=1e-9)
     assert any(p["terms"] == 0 for p in params)
+
+
+def test_word_arrangements_by_enumerating_permutations():
+    efa, params = _brute("efa/word-arrangements-v1", count=30, max_length=7)
+    for p in params:
+        words = set(itertools.permutations(p["word"]))
+        if p["condition"] == "separated":
+            words = {w for w in words if all(a != b for a, b in itertools.pairwise(w))}
+        assert efa.solve(p) == len(words)
+    assert efa.solve({"word": "AAB", "condition": "separated"}) == 1  # ABA
+    assert efa.solve({"word": "AAAB", "condition": "separated"}) == 0
+
+
+def test_expected_draws_by_enumerating_orders():
+    efa, params = _brute("efa/expected-draws-v1", count=20, max_balls=6)
+    for p in params:
+        n = p["red"] + p["blue"]
+        orders = list(itertools.combinations(range(1, n + 1), p["red"]))  # red positions
+        pick = min if p["until"] == "first" else max
+        assert efa.solve(p) == Fraction(sum(pick(o) for o in orders), len(orders))
+
+
+def test_trig_integral_by_quadrature():
+    efa, params = _brute("efa/trig-integral-v1", count=30)
+    for p in params:
+        f = mpmath.sin if p["function"] == "sin" else mpmath.cos
+        k, a = p["power"], p["rate"]
+        with mpmath.workdps(30):
+            end = mpmath.pi / p["divisor"]
+            numeric = mpmath.quad(lambda t, k=k, a=a, f=f: t**k * f(a * t), [0, end])
+        assert math.isclose(float(numeric), float(efa.solve(p)), rel_tol=1e-12, abs_tol=1e-20)
