@@ -104,7 +104,9 @@ def test_sample_is_deterministic_per_seed(efa_id):
     entry = get_efa(efa_id)
     _, first = _samples(entry, 10, seed=7)
     _, again = _samples(entry, 10, seed=7)
+    state = random.getstate()
     _, other = _samples(entry, 10, seed=8)
+    assert random.getstate() == state  # the global RNG is never touched
     assert first == again
     assert first != other
 
@@ -233,6 +235,18 @@ def test_module_imports_only_stdlib_and_sympy(efa_id):
             continue
         for root in roots:
             assert root == "sympy" or root in sys.stdlib_module_names, root
+
+
+@pytest.mark.parametrize("efa_id", IDS)
+def test_source_runs_standalone_and_solves_its_seed(efa_id):
+    """The module text alone (as the sandbox runs it) defines a working ``EFA``."""
+    entry = get_efa(efa_id)
+    namespace: dict = {"__name__": "efa_standalone"}
+    exec(compile(entry.source, f"<{efa_id}>", "exec"), namespace)
+    efa = namespace["EFA"]()
+    seed = dict(namespace["EFA"].seed_params)
+    assert efa.render(seed) == entry.seed_problem
+    assert to_answer(efa.solve(seed), entry.cls.answer_kind).text == entry.seed_answer.text
 
 
 @pytest.mark.parametrize("efa_id", IDS)
