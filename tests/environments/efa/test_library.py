@@ -521,3 +521,16 @@ def test_trig_integral_by_quadrature():
             end = mpmath.pi / p["divisor"]
             numeric = mpmath.quad(lambda t, k=k, a=a, f=f: t**k * f(a * t), [0, end])
         assert math.isclose(float(numeric), float(efa.solve(p)), rel_tol=1e-12, abs_tol=1e-20)
+
+
+def test_circle_lattice_points_by_enumeration():
+    efa, params = _brute("efa/circle-lattice-points-v1", count=30, max_n=400)
+    for p in params:
+        n = p["n"]
+        points = [(x, y) for x in range(-25, 26) for y in range(-25, 26)]
+        if p["where"] == "inside":
+            want = sum(x * x + y * y <= n for x, y in points)
+        else:
+            want = sum(x * x + y * y == n for x, y in points)
+        assert efa.solve(p) == want
+    assert efa.solve({"n": 25, "where": "on"}) == 12  # (±5, 0), (0, ±5), (±3, ±4), (±4, ±3)
