@@ -104,7 +104,9 @@ def test_sample_is_deterministic_per_seed(efa_id):
     entry = get_efa(efa_id)
     _, first = _samples(entry, 10, seed=7)
     _, again = _samples(entry, 10, seed=7)
+    state = random.getstate()
     _, other = _samples(entry, 10, seed=8)
+    assert random.getstate() == state  # the global RNG is never touched
     assert first == again
     assert first != other
 
@@ -233,6 +235,18 @@ def test_module_imports_only_stdlib_and_sympy(efa_id):
             continue
         for root in roots:
             assert root == "sympy" or root in sys.stdlib_module_names, root
+
+
+@pytest.mark.parametrize("efa_id", IDS)
+def test_source_runs_standalone_and_solves_its_seed(efa_id):
+    """The module text alone (as the sandbox runs it) defines a working ``EFA``."""
+    entry = get_efa(efa_id)
+    namespace: dict = {"__name__": "efa_standalone"}
+    exec(compile(entry.source, f"<{efa_id}>", "exec"), namespace)
+    efa = namespace["EFA"]()
+    seed = dict(namespace["EFA"].seed_params)
+    assert efa.render(seed) == entry.seed_problem
+    assert to_answer(efa.solve(seed), entry.cls.answer_kind).text == entry.seed_answer.text
 
 
 @pytest.mark.parametrize("efa_id", IDS)
@@ -457,10 +471,10 @@ def test_polynomial_integral_by_sympy():
 
 def test_exp_integral_by_quadrature():
     efa, params = _brute("efa/exp-integral-v1", count=20)
-    mpmath.mp.dps = 30
     for p in params:
         k, a = p["power"], p["rate"]
-        numeric = mpmath.quad(lambda t, k=k, a=a: t**k * mpmath.exp(a * t), [0, p["upper"]])
+        with mpmath.workdps(30):
+            numeric = mpmath.quad(lambda t, k=k, a=a: t**k * mpmath.exp(a * t), [0, p["upper"]])
         want = float(efa.solve(p))
         assert math.isclose(float(numeric), want, rel_tol=1e-12)
 
@@ -476,3 +490,47 @@ def test_telescoping_by_direct_summation():
             numeric = mpmath.nsum(lambda n, s=s, k=k: 1 / ((n + s) * (n + s + k)), [1, mpmath.inf])
             assert math.isclose(float(numeric), float(efa.solve(p)), rel_tol=1e-9)
     assert any(p["terms"] == 0 for p in params)
+
+
+def test_word_arrangements_by_enumerating_permutations():
+    efa, params = _brute("efa/word-arrangements-v1", count=30, max_length=7)
+    for p in params:
+        words = set(itertools.permutations(p["word"]))
+        if p["condition"] == "separated":
+            words = {w for w in words if all(a != b for a, b in itertools.pairwise(w))}
+        assert efa.solve(p) == len(words)
+    assert efa.solve({"word": "AAB", "condition": "separated"}) == 1  # ABA
+    assert efa.solve({"word": "AAAB", "condition": "separated"}) == 0
+
+
+def test_expected_draws_by_enumerating_orders():
+    efa, params = _brute("efa/expected-draws-v1", count=20, max_balls=6)
+    for p in params:
+        n = p["red"] + p["blue"]
+        orders = list(itertools.combinations(range(1, n + 1), p["red"]))  # red positions
+        pick = min if p["until"] == "first" else max
+        assert efa.solve(p) == Fraction(sum(pick(o) for o in orders), len(orders))
+
+
+def test_trig_integral_by_quadrature():
+    efa, params = _brute("efa/trig-integral-v1", count=30)
+    for p in params:
+        f = mpmath.sin if p["function"] == "sin" else mpmath.cos
+        k, a = p["power"], p["rate"]
+        with mpmath.workdps(30):
+            end = mpmath.pi / p["divisor"]
+            numeric = mpmath.quad(lambda t, k=k, a=a, f=f: t**k * f(a * t), [0, end])
+        assert math.isclose(float(numeric), float(efa.solve(p)), rel_tol=1e-12, abs_tol=1e-20)
+
+
+def test_circle_lattice_points_by_enumeration():
+    efa, params = _brute("efa/circle-lattice-points-v1", count=30, max_n=400)
+    for p in params:
+        n = p["n"]
+        points = [(x, y) for x in range(-25, 26) for y in range(-25, 26)]
+        if p["where"] == "inside":
+            want = sum(x * x + y * y <= n for x, y in points)
+        else:
+            want = sum(x * x + y * y == n for x, y in points)
+        assert efa.solve(p) == want
+    assert efa.solve({"n": 25, "where": "on"}) == 12  # (±5, 0), (0, ±5), (±3, ±4), (±4, ±3)
