@@ -216,7 +216,7 @@ def linear_system(text: str) -> str | None:
     solution = sympy.solve(parsed, [x, y], dict=True)
     if len(solution) != 1:
         return None
-    return _exact_text(sympy.nsimplify(goal.subs(solution[0])))
+    return _exact_text(sympy.simplify(goal.subs(solution[0])))
 
 
 def geometric_sum(text: str) -> str | None:
@@ -271,7 +271,7 @@ def symmetric_roots(text: str) -> str | None:
     top, bottom = reduce(numerator), reduce(denominator)
     if top is None or bottom is None or bottom == 0:
         return None
-    return _exact_text(sympy.nsimplify(top / bottom))
+    return _exact_text(sympy.simplify(top / bottom))
 
 
 def finite_sum(text: str) -> str | None:
@@ -295,7 +295,7 @@ def finite_sum(text: str) -> str | None:
     ns = [s for s in f.free_symbols if s.name == "n"]
     if len(ns) != 1 or f.free_symbols - set(ns):
         return None
-    return _exact_text(sympy.nsimplify(sympy.summation(f, (ns[0], low, high))))
+    return _exact_text(sympy.simplify(sympy.summation(f, (ns[0], low, high))))
 
 
 def polygon_area(text: str) -> str | None:
