@@ -36,6 +36,7 @@ class Run:
 
     records: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    foreign: int = 0
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         """Every record of type ``kind``, in order."""
@@ -53,7 +54,12 @@ class Run:
 
 
 def read_run(raw: bytes | None, token: str, filename: str) -> Run:
-    """Parse the observations file; any malformed input gives a :class:`Run` with ``error``."""
+    """Parse the observations file; any malformed input gives a :class:`Run` with ``error``.
+
+    Lines without the run's token were not written by the harness (the candidate cannot
+    know the token): they are dropped and counted in ``foreign``, and ``error`` says so.
+    A token line that is not a JSON record ends the reading.
+    """
     if raw is None:
         return Run(error=f"the harness left no {filename}")
     if len(raw) > MAX_BYTES:
@@ -65,13 +71,17 @@ def read_run(raw: bytes | None, token: str, filename: str) -> Run:
     for number, line in enumerate(lines, 1):
         head, _, body = line.partition(" ")
         if head != token:
-            return Run(error=f"line {number} of {filename} was not written by the harness")
+            run.foreign += 1
+            run.error = run.error or f"line {number} of {filename} was not written by the harness"
+            continue
         try:
             record = json.loads(body, parse_constant=_no_constant)
         except ValueError as exc:
-            return Run(error=f"line {number} of {filename} is not JSON: {exc}")
+            run.error = f"line {number} of {filename} is not JSON: {exc}"
+            return run
         if not isinstance(record, dict) or not isinstance(record.get("t"), str):
-            return Run(error=f"line {number} of {filename} is not a record")
+            run.error = f"line {number} of {filename} is not a record"
+            return run
         run.records.append(record)
     return run
 

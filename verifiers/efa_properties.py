@@ -20,6 +20,7 @@ sample's value) gets a different answer. Then
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -101,6 +102,40 @@ def extractable(run: Run) -> tuple[PropertyResult, str | None]:
     return PropertyResult(name, True, details=details), kind
 
 
+def static_extractable(source: str, failure: str) -> tuple[PropertyResult, str | None]:
+    """``extractable`` from the source text, when the run ended before the module loaded."""
+    name = "extractable"
+    tree = ast.parse(source)
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "EFA"), None)
+    if cls is None:
+        return PropertyResult(name, False, f"{failure}; the module defines no class EFA"), None
+    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+    attrs = {
+        target.id: node.value
+        for node in cls.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    problems = []
+    for method in ("sample", "render", "solve"):
+        function = methods.get(method)
+        if function is None:
+            problems.append(f"EFA.{method} is not defined in the class body")
+        elif len(function.args.posonlyargs + function.args.args) < 2 and not function.args.vararg:
+            problems.append(f"{method} takes no argument besides self")
+    kind_node = attrs.get("answer_kind")
+    kind = kind_node.value if isinstance(kind_node, ast.Constant) else None
+    if kind not in KINDS:
+        problems.append("answer_kind is not one of " + ", ".join(KINDS))
+    if not isinstance(attrs.get("seed_params"), ast.Dict):
+        problems.append("seed_params is not a dict literal")
+    if problems:
+        return PropertyResult(name, False, f"{failure}; " + "; ".join(problems)), None
+    details = {"answer_kind": kind, "decided_from": "source text (the run ended early)"}
+    return PropertyResult(name, True, details=details), str(kind)
+
+
 def samples(run: Run, kind: str) -> tuple[list[Sample], list[str]]:
     """The samples that ran through, and one problem line for each that did not."""
     good, problems = [], []
@@ -128,17 +163,26 @@ def executable(
     """Every method ran on every sample and the seed, within the limits, doing nothing refused."""
     name = "executable"
     problems = []
-    violations = [v.get("what") for run in (explore, replay) if run for v in run.of("violation")]
+    runs = [run for run in (explore, replay) if run is not None]
+    violations = [v.get("what") for run in runs for v in run.of("violation")]
     if violations:
         unique = list(dict.fromkeys(str(v) for v in violations))
         problems.append("attempted a forbidden operation: " + "; ".join(unique[:5]))
+    foreign = sum(run.foreign for run in runs)
+    if foreign:
+        problems.append(
+            f"{foreign} line(s) of the harness's observations were written by something else "
+            "(a forged result)"
+        )
     if explore_failure:
         problems.append(explore_failure)
     init = explore.first("init")
     if init is not None and init.get("error"):
         problems.append(f"EFA(**options) raised {init['error']}")
     _, sample_problems = samples(explore, kind)
-    problems += sample_problems[:5]
+    problems += sample_problems[:2]
+    if len(sample_problems) > 2:
+        problems.append(f"and {len(sample_problems) - 2} more failing sample(s)")
     seed = explore.first("seed")
     if seed is not None and seed.get("error"):
         error = seed["error"]
@@ -160,7 +204,8 @@ def degrees_of_freedom(good: Sequence[Sample]) -> PropertyResult:
     """Samples differ in their parameters and the answer changes with them."""
     name = "has_degrees_of_freedom"
     if len(good) < 2:
-        return PropertyResult(name, False, f"only {len(good)} sample(s) ran through; need two")
+        why = f"only {len(good)} sample(s) ran through; need two"
+        return PropertyResult(name, False, why, {"unchecked": True})
     params = {key_of(s.params) for s in good}
     answers = {s.answer.text for s in good}
     details = {"samples": len(good), "distinct_params": len(params)}
@@ -194,7 +239,8 @@ def single_valued(
             )
             return PropertyResult(name, False, why)
     if replay_failure or replay is None:
-        return PropertyResult(name, False, f"the fresh-process run failed: {replay_failure}")
+        why = f"the fresh-process run failed: {replay_failure}"
+        return PropertyResult(name, False, why, {"unchecked": True})
     replayed = {r.get("i"): r for r in replay.of("replay")}
     originals = [*good, *_seed_sample(explore, kind)]
     for position, sample in enumerate(originals):
@@ -235,7 +281,9 @@ def faithful(run: Run, kind: str, seed_answer: Answer) -> PropertyResult:
     name = "faithful"
     seed = run.first("seed")
     if seed is None:
-        return PropertyResult(name, False, "solve(seed_params) was never computed")
+        return PropertyResult(
+            name, False, "solve(seed_params) was never computed", {"unchecked": True}
+        )
     if seed.get("error"):
         error = seed["error"]
         return PropertyResult(name, False, f"{error.get('where')} raised {error.get('exception')}")

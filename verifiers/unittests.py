@@ -149,16 +149,23 @@ def verify_efa_source(
         return _unrunnable(problem)
     job = {"options": options, "per_call": per_call, "samples": samples, "seed": seed}
     explore, explore_result = _run(sandbox, source, {**job, "mode": "explore"}, limits)
-    extract, kind = props.extractable(explore)
+    explore_failure = _failure(explore, explore_result)
     observations: dict[str, Any] = {
         "explore": explore.records,
         "runs": [_job_info(explore_result)],
     }
+    extract, kind = props.extractable(explore)
+    if explore.first("extract") is None and explore_failure:
+        extract, kind = props.static_extractable(source, explore_failure)
+        if kind is not None:
+            first = PropertyResult("executable", False, explore_failure)
+            reason = f"not checked: {explore_failure}"
+            rest = [PropertyResult(n, False, reason) for n in PROPERTIES[2:]]
+            return EfaVerdict((extract, first, *rest), observations)
     if kind is None:
-        reason = f"not checked: the EFA is not extractable ({extract.reason})"
+        reason = "not checked (the EFA is not extractable)"
         rest = [PropertyResult(n, False, reason) for n in PROPERTIES[1:]]
         return EfaVerdict((extract, *rest), observations)
-    explore_failure = _failure(explore, explore_result)
     good, _ = props.samples(explore, kind)
     originals = [*good, *props.seed_for_replay(explore, kind)]
     built = props.variants(good)
@@ -185,6 +192,13 @@ def verify_efa_source(
         props.faithful(explore, kind, seed_answer),
         props.consistent(good, built, replay, kind),
     )
+    if explore_failure:  # say why a property had no data, not just that it had none
+        results = tuple(
+            PropertyResult(r.name, False, f"not checked: {explore_failure}", r.details)
+            if r.details.get("unchecked")
+            else r
+            for r in results
+        )
     return EfaVerdict(results, observations)
 
 
@@ -204,7 +218,7 @@ def _source_problem(source: Any) -> str | None:
 
 def _unrunnable(problem: str) -> EfaVerdict:
     first = PropertyResult("extractable", False, problem)
-    reason = f"not checked: the EFA is not extractable ({problem})"
+    reason = "not checked (the EFA is not extractable)"
     return EfaVerdict((first, *(PropertyResult(n, False, reason) for n in PROPERTIES[1:])))
 
 
@@ -228,7 +242,7 @@ def _failure(run: Run, result: ExecResult) -> str | None:
         )
     if result.oom_killed:
         return "the run ran out of memory (memory limit) and was killed"
-    if run.error:
+    if run.error and not run.foreign:
         return f"the run's observations are unreadable: {run.error}"
     if not run.done:
         tail = result.stderr.strip()[-STDERR_TAIL:]
