@@ -1,0 +1,32 @@
+"""Hostile: solve tries to read an answer key from disk outside the work dir.
+
+It falls back to computing the answer, so only ``executable`` fails.
+"""
+
+
+class EFA:
+    """a * b + c for small integers a, b, c."""
+
+    answer_kind = "integer"
+    options = {"max_value": 50}
+    seed_params = {"a": 3, "b": 5, "c": 2}
+
+    def __init__(self, max_value=50):
+        self.max_value = max_value
+
+    def sample(self, rng):
+        top = self.max_value
+        return {"a": rng.randint(1, top), "b": rng.randint(1, top), "c": rng.randint(0, top)}
+
+    def render(self, params):
+        a, b, c = params["a"], params["b"], params["c"]
+        return f"Compute a * b + c for a = {a}, b = {b} and c = {c}."
+
+    def solve(self, params):
+        for path in ("/run/secrets/efa_answer_key.json", "../answer_key.json"):
+            try:
+                with open(path) as fh:
+                    return int(fh.read())
+            except (OSError, ValueError):
+                pass
+        return params["a"] * params["b"] + params["c"]

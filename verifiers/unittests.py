@@ -1,0 +1,262 @@
+"""The EFA property verifier: run a candidate EFA in the sandbox, decide six properties here.
+
+>>> verdict = verify_efa_source(src, seed_answer=entry.seed_answer, sandbox=box)  # doctest: +SKIP
+>>> verdict.passed, [p.name for p in verdict.failed]                            # doctest: +SKIP
+(True, [])
+
+A verification is two sandbox runs of the harness (:mod:`discolab.verifiers.efa_harness`,
+pytest-style property tests that only collect raw data) with the candidate's source as a
+separate file:
+
+1. *explore*: load the module, build ``EFA(**options)``, draw ``samples`` parameter sets from
+   ``random.Random("discolab-efa:{seed}:{i}")`` (deterministic), render and solve each (solve
+   twice), and render and solve ``seed_params``;
+2. *replay*, in a fresh process: solve the same parameters again, and render and solve the
+   one-key variants built on the host (see :mod:`discolab.verifiers.efa_properties`).
+
+The host then decides, from those records and with the trusted ``check_answer``:
+
+``extractable``   a class ``EFA`` with ``sample(rng)``, ``render(params)``, ``solve(params)``,
+                  ``answer_kind`` in the four kinds and ``seed_params`` a JSON dict;
+``executable``    every call returned (per-call limit ``per_call`` seconds, the run's time
+                  and memory limits), answers fit the declared kind, and nothing refused by
+                  the harness's audit hook was attempted (files outside the work dir, any
+                  file write, sockets, processes, ctypes, ...);
+``has_degrees_of_freedom``  at least two distinct parameter sets and two distinct answers;
+``single_valued`` the same parameters give the same answer in the same process and in a
+                  fresh process;
+``faithful``      ``solve(seed_params)`` equals the seed answer, which stays on the host;
+``render_solve_consistent``  the text states what the answer depends on.
+
+Time is bounded by two runs of ``limits.timeout`` (default 30 s each) plus start-up; the
+seed answer is never written into the sandbox; stdout, stderr and any file the candidate
+leaves are ignored (only the harness's token-prefixed records count).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from discolab.environments.efa.answers import Answer
+from discolab.environments.efa.format import plain_json
+from discolab.sandbox.base import ExecResult, Limits, Sandbox
+from discolab.types import Evaluation
+from discolab.verifiers import efa_properties as props
+from discolab.verifiers.efa_harness import CANDIDATE, JOB, OUT
+from discolab.verifiers.efa_observations import Run, read_run
+from discolab.verifiers.efa_properties import PropertyResult
+
+PROPERTIES = (
+    "extractable",
+    "executable",
+    "has_degrees_of_freedom",
+    "single_valued",
+    "faithful",
+    "render_solve_consistent",
+)
+DEFAULT_SAMPLES = 12
+MAX_SAMPLES = 64
+MAX_SOURCE_BYTES = 64 * 1024
+DEFAULT_PER_CALL = 2.0
+DEFAULT_LIMITS = Limits(timeout=30.0, memory_mb=512, pids=32, file_mb=4, files_bytes=4 << 20)
+"""Each of the two runs: 30 s wall clock, 512 MiB; a verification takes at most ~60 s."""
+HARNESS = Path(__file__).with_name("efa_harness.py")
+STDERR_TAIL = 400
+
+__all__ = ["PROPERTIES", "EfaVerdict", "PropertyResult", "verify_efa_source"]
+
+
+@dataclass(frozen=True)
+class EfaVerdict:
+    """The six property results of one candidate EFA and the raw data they were decided on.
+
+    Attributes:
+        properties: one :class:`PropertyResult` per name in :data:`PROPERTIES`, in order.
+        observations: the raw records of both runs, the variants and how the runs went.
+    """
+
+    properties: tuple[PropertyResult, ...]
+    observations: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        """Every property holds."""
+        return all(p.passed for p in self.properties)
+
+    @property
+    def failed(self) -> list[PropertyResult]:
+        """The properties that do not hold."""
+        return [p for p in self.properties if not p.passed]
+
+    def result(self, name: str) -> PropertyResult:
+        """The result of property ``name`` (KeyError for an unknown name)."""
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        raise KeyError(f"no property {name!r}; properties: {', '.join(PROPERTIES)}")
+
+    def to_evaluation(self) -> Evaluation:
+        """Score = fraction of properties that hold; feedback = the failing reasons."""
+        metrics = {p.name: 1.0 if p.passed else 0.0 for p in self.properties}
+        score = sum(metrics.values()) / len(self.properties)
+        if self.passed:
+            feedback = f"all {len(self.properties)} EFA properties hold"
+            return Evaluation(score=score, passed=True, metrics=metrics, feedback=feedback)
+        lines = [f"{p.name}: {p.reason}" for p in self.failed]
+        return Evaluation(
+            score=score,
+            passed=False,
+            metrics=metrics,
+            feedback="failed EFA properties:\n" + "\n".join(lines),
+            error=lines[0],
+        )
+
+
+def verify_efa_source(
+    source: str,
+    *,
+    seed_answer: Answer,
+    sandbox: Sandbox,
+    options: Mapping[str, Any] | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    limits: Limits = DEFAULT_LIMITS,
+    per_call: float = DEFAULT_PER_CALL,
+    seed: int = 0,
+) -> EfaVerdict:
+    """Verify the untrusted EFA module ``source``; every failure is a result.
+
+    Args:
+        source: the candidate module's text (run only in ``sandbox``).
+        seed_answer: the seed problem's answer key; it stays in this process.
+        sandbox: where the harness runs (Docker for untrusted code).
+        options: keyword options for ``EFA(**options)`` (plain JSON data).
+        samples: seeded parameter sets drawn (1..64).
+        limits: caps of each of the two runs.
+        per_call: seconds one method call may take before it counts as hung.
+        seed: seeds the samples (same seed, same parameters).
+    """
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"samples must be in [1, {MAX_SAMPLES}], got {samples}")
+    options = plain_json(dict(options or {}), "options")
+    problem = _source_problem(source)
+    if problem is not None:
+        return _unrunnable(problem)
+    job = {"options": options, "per_call": per_call, "samples": samples, "seed": seed}
+    explore, explore_result = _run(sandbox, source, {**job, "mode": "explore"}, limits)
+    explore_failure = _failure(explore, explore_result)
+    observations: dict[str, Any] = {
+        "explore": explore.records,
+        "runs": [_job_info(explore_result)],
+    }
+    extract, kind = props.extractable(explore)
+    if explore.first("extract") is None and explore_failure:
+        extract, kind = props.static_extractable(source, explore_failure)
+        if kind is not None:
+            first = PropertyResult("executable", False, explore_failure)
+            reason = f"not checked: {explore_failure}"
+            rest = [PropertyResult(n, False, reason) for n in PROPERTIES[2:]]
+            return EfaVerdict((extract, first, *rest), observations)
+    if kind is None:
+        reason = "not checked (the EFA is not extractable)"
+        rest = [PropertyResult(n, False, reason) for n in PROPERTIES[1:]]
+        return EfaVerdict((extract, *rest), observations)
+    good, _ = props.samples(explore, kind)
+    originals = [*good, *props.seed_for_replay(explore, kind)]
+    built = props.variants(good)
+    replay = replay_failure = None
+    if originals and explore.first("init") and not explore.first("init").get("error"):
+        replay_job = {
+            **job,
+            "mode": "replay",
+            "params": [s.params for s in originals],
+            "variants": [params for _, _, params in built],
+        }
+        replay, replay_result = _run(sandbox, source, replay_job, limits)
+        replay_failure = _failure(replay, replay_result)
+        observations["replay"] = replay.records
+        observations["runs"].append(_job_info(replay_result))
+    else:
+        replay_failure = "nothing ran through in the first run"
+    observations["variants"] = [{"sample": p, "key": k} for p, k, _ in built]
+    results = (
+        extract,
+        props.executable(explore, replay, kind, explore_failure),
+        props.degrees_of_freedom(good),
+        props.single_valued(good, explore, replay, replay_failure, kind),
+        props.faithful(explore, kind, seed_answer),
+        props.consistent(good, built, replay, kind),
+    )
+    if explore_failure:  # say why a property had no data, not just that it had none
+        results = tuple(
+            PropertyResult(r.name, False, f"not checked: {explore_failure}", r.details)
+            if r.details.get("unchecked")
+            else r
+            for r in results
+        )
+    return EfaVerdict(results, observations)
+
+
+def _source_problem(source: Any) -> str | None:
+    if not isinstance(source, str):
+        return f"the EFA source must be text, got {type(source).__name__}"
+    if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
+        return f"the EFA source is longer than {MAX_SOURCE_BYTES} bytes"
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return f"syntax error at line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError) as exc:
+        return f"the source cannot be parsed: {exc}"
+    return None
+
+
+def _unrunnable(problem: str) -> EfaVerdict:
+    first = PropertyResult("extractable", False, problem)
+    reason = "not checked (the EFA is not extractable)"
+    return EfaVerdict((first, *(PropertyResult(n, False, reason) for n in PROPERTIES[1:])))
+
+
+def _run(
+    sandbox: Sandbox, source: str, job: dict[str, Any], limits: Limits
+) -> tuple[Run, ExecResult]:
+    token = secrets.token_hex(16)
+    files = {CANDIDATE: source, JOB: json.dumps(job)}
+    result = sandbox.run_python(
+        HARNESS.read_text(encoding="utf-8"), files=files, stdin=token + "\n", limits=limits
+    )
+    return read_run(result.files.get(OUT), token, OUT), result
+
+
+def _failure(run: Run, result: ExecResult) -> str | None:
+    """Why a run did not complete, from the sandbox's side and the records' side."""
+    if result.timed_out:
+        return (
+            f"the run timed out after {result.duration:.1f} s (an EFA method did not return "
+            "and could not be interrupted by the per-call limit)"
+        )
+    if result.oom_killed:
+        return "the run ran out of memory (memory limit) and was killed"
+    if run.error and not run.foreign:
+        return f"the run's observations are unreadable: {run.error}"
+    if not run.done:
+        tail = result.stderr.strip()[-STDERR_TAIL:]
+        reason = result.failure_reason or "ended early"
+        return f"the harness did not finish: the run {reason}" + (
+            f"; stderr ends with: {tail}" if tail else ""
+        )
+    return None
+
+
+def _job_info(result: ExecResult) -> dict[str, Any]:
+    return {
+        "duration_s": round(result.duration, 4),
+        "returncode": result.returncode,
+        "timed_out": result.timed_out,
+        "oom_killed": result.oom_killed,
+    }
