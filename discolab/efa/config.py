@@ -97,7 +97,7 @@ def efa_config_from_dict(data: Mapping[str, Any]) -> EfaCampaignConfig:
         raise ConfigError(
             f"campaign.sandbox = {sandbox!r} is not one of {', '.join(SANDBOX_CHOICES)}"
         )
-    for key, low, high in (("attempts", 1, 100), ("samples", 3, 200)):
+    for key, low, high in (("attempts", 1, 100), ("samples", 3, 64)):
         if key in efa and not low <= efa[key] <= high:
             raise ConfigError(f"efa.{key} = {efa[key]!r} must be in [{low}, {high}]")
     if "timeout_s" in efa:
