@@ -319,6 +319,9 @@ def consistent(
 ) -> PropertyResult:
     """The rendered text states what the answer depends on (rules in the module docstring)."""
     name = "render_solve_consistent"
+    if len(good) < 2:
+        why = f"only {len(good)} sample(s) ran through; need two"
+        return PropertyResult(name, False, why, {"unchecked": True})
     by_text: dict[str, Sample] = {}
     for sample in good:
         seen = by_text.setdefault(sample.text, sample)

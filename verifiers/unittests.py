@@ -238,7 +238,7 @@ def _failure(run: Run, result: ExecResult) -> str | None:
     if result.timed_out:
         return (
             f"the run timed out after {result.duration:.1f} s (an EFA method did not return "
-            "and could not be interrupted by the per-call limit)"
+            f"and could not be interrupted by the per-call limit{_last_step(run)})"
         )
     if result.oom_killed:
         return "the run ran out of memory (memory limit) and was killed"
@@ -251,6 +251,16 @@ def _failure(run: Run, result: ExecResult) -> str | None:
             f"; stderr ends with: {tail}" if tail else ""
         )
     return None
+
+
+def _last_step(run: Run) -> str:
+    steps = [r for r in run.records if r.get("t") in ("extract", "init", "sample", "seed")]
+    if not steps:
+        return ""
+    last = steps[-1]
+    where = {"extract": "loading the module", "init": "building the EFA"}.get(last["t"])
+    where = where or f"{last['t']} #{last.get('i', 0)}"
+    return f"; the last step that finished was {where}"
 
 
 def _job_info(result: ExecResult) -> dict[str, Any]:
