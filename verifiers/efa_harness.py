@@ -30,6 +30,7 @@ import random
 import signal
 import sys
 import sysconfig
+import time
 import types
 from fractions import Fraction
 
@@ -319,7 +320,14 @@ def test_executable(state):
     else:
         for i, params in enumerate(job["params"]):
             emit({"t": "replay", "i": i, **runner.instance(params, render=False, repeat=False)})
+        # variants mix parameters of different samples, which an EFA may never have been
+        # meant to solve: they get a shorter per-call limit and a total time budget
+        runner.per_call = min(runner.per_call, float(job["variant_per_call"]))
+        deadline = time.monotonic() + float(job["variant_budget"])
         for i, params in enumerate(job["variants"]):
+            if time.monotonic() > deadline:
+                emit({"t": "variants_stopped", "i": i})
+                break
             emit({"t": "variant", "i": i, **runner.instance(params, repeat=False)})
 
 

@@ -66,6 +66,10 @@ MAX_SOURCE_BYTES = 64 * 1024
 DEFAULT_PER_CALL = 2.0
 DEFAULT_LIMITS = Limits(timeout=30.0, memory_mb=512, pids=32, file_mb=4, files_bytes=4 << 20)
 """Each of the two runs: 30 s wall clock, 512 MiB; a verification takes at most ~60 s."""
+VARIANT_PER_CALL = 0.5
+"""Per-call limit (seconds) for the one-key variants of ``render_solve_consistent``."""
+VARIANT_SHARE = 0.4
+"""Share of the replay run's timeout that the variants may use in total."""
 HARNESS = Path(__file__).with_name("efa_harness.py")
 STDERR_TAIL = 400
 
@@ -173,6 +177,8 @@ def verify_efa_source(
     if originals and explore.first("init") and not explore.first("init").get("error"):
         replay_job = {
             **job,
+            "variant_per_call": min(per_call, VARIANT_PER_CALL),
+            "variant_budget": limits.timeout * VARIANT_SHARE,
             "mode": "replay",
             "params": [s.params for s in originals],
             "variants": [params for _, _, params in built],

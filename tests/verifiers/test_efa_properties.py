@@ -236,7 +236,7 @@ def test_stated_matches_whole_number_tokens(number: float, text: str, found: boo
 
 
 def test_numbers_skip_strings_and_booleans() -> None:
-    assert numbers({"m": [3, 5], "name": "x", "flag": True, "r": {"k": 2.5}}) == [3, 5, 2.5]
+    assert numbers({"m": [3, 5, 1, 0], "name": "x", "flag": True, "r": {"k": 2.5}}) == [3, 5, 2.5]
 
 
 def test_observations_reading_is_strict() -> None:
@@ -276,3 +276,14 @@ def test_observations_are_json(process_box: Sandbox) -> None:
     verdict = verify("good", process_box, samples=3)
     json.dumps(verdict.observations)
     assert [r["t"] for r in verdict.observations["explore"]][:3] == ["start", "extract", "init"]
+
+
+@pytest.mark.docker
+def test_hanging_variants_stay_within_their_budget(docker_box: Sandbox) -> None:
+    limits = Limits(timeout=5.0, memory_mb=512)
+    verdict = verify(
+        "hangs_on_mixed", docker_box, limits=limits, seed_answer=Answer("integer", "15")
+    )
+    assert verdict.passed, [(p.name, p.reason) for p in verdict.failed]
+    assert any(r["t"] == "variants_stopped" for r in verdict.observations["replay"])
+    assert sum(run["duration_s"] for run in verdict.observations["runs"]) < 2 * limits.timeout
