@@ -230,7 +230,7 @@ class Runner:
             if repeat:
                 again = self.call("solve", self.efa.solve, copy.deepcopy(params))
                 out["answer_again"] = encode_answer(again)
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit in solve is data too
             out["error"] = {"where": where, "exception": describe(exc)}
         return out
 
@@ -294,7 +294,7 @@ def test_executable(state):
         return
     try:
         runner.efa = runner.call("__init__", runner.cls, **job.get("options", {}))
-    except Exception as exc:
+    except BaseException as exc:
         emit({"t": "init", "error": describe(exc)})
         raise
     emit({"t": "init"})
@@ -305,7 +305,7 @@ def test_executable(state):
                 params = json_data(runner.call("sample", runner.efa.sample, rng), "the sample")
                 if not isinstance(params, dict):
                     raise TypeError(f"sample returned a {type(params).__name__}, not a dict")
-            except Exception as exc:
+            except BaseException as exc:
                 error = {"where": "sample", "exception": describe(exc)}
                 emit({"t": "sample", "i": i, "error": error})
                 continue

@@ -162,7 +162,7 @@ def samples(run: Run, kind: str) -> tuple[list[Sample], list[str]]:
 
 
 def executable(
-    explore: Run, replay: Run | None, kind: str, explore_failure: str | None
+    explore: Run, replay: Run | None, kind: str, explore_failure: str | None, expected: int
 ) -> PropertyResult:
     """Every method ran on every sample and the seed, within the limits, doing nothing refused."""
     name = "executable"
@@ -195,9 +195,16 @@ def executable(
         _, why = read_answer(seed.get("answer"), kind)
         if why:
             problems.append(f"{why} on seed_params")
+    count = len({r.get("i") for r in explore.of("sample")})
+    if not problems and (count != expected or seed is None):
+        stopped = [r.get("outcome") for r in explore.of("test")]
+        problems.append(
+            f"the harness stopped after {count} of {expected} samples"
+            + (" and before the seed problem" if seed is None else "")
+            + (f" ({stopped[0]})" if stopped else "")
+        )
     if not problems and not explore.done:
         problems.append("the harness did not finish (the candidate ended the process)")
-    count = len(explore.of("sample"))
     details = {"samples": count, "failures": len(sample_problems), "violations": violations}
     if problems:
         return PropertyResult(name, False, "; ".join(problems), details)

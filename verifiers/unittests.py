@@ -192,7 +192,7 @@ def verify_efa_source(
     observations["variants"] = [{"sample": p, "key": k} for p, k, _ in built]
     results = (
         extract,
-        props.executable(explore, replay, kind, explore_failure),
+        props.executable(explore, replay, kind, explore_failure, samples),
         props.degrees_of_freedom(good),
         props.single_valued(good, explore, replay, replay_failure, kind),
         props.faithful(explore, kind, seed_answer),
@@ -252,8 +252,8 @@ def _failure(run: Run, result: ExecResult) -> str | None:
         return f"the run's observations are unreadable: {run.error}"
     if not run.done:
         tail = result.stderr.strip()[-STDERR_TAIL:]
-        reason = result.failure_reason or "ended early"
-        return f"the harness did not finish: the run {reason}" + (
+        reason = result.failure_reason or "exited early with status 0"
+        return f"the harness did not finish: the run {reason}{_last_step(run)}" + (
             f"; stderr ends with: {tail}" if tail else ""
         )
     return None

@@ -287,3 +287,13 @@ def test_hanging_variants_stay_within_their_budget(docker_box: Sandbox) -> None:
     assert verdict.passed, [(p.name, p.reason) for p in verdict.failed]
     assert any(r["t"] == "variants_stopped" for r in verdict.observations["replay"])
     assert sum(run["duration_s"] for run in verdict.observations["runs"]) < 2 * limits.timeout
+
+
+@pytest.mark.docker
+def test_ending_the_process_early_is_not_executable(docker_box: Sandbox) -> None:
+    verdict = verify("exits_early", docker_box)
+    assert failing(verdict) == ["executable", "faithful"]
+    reason = verdict.result("executable").reason
+    assert "did not finish: the run exited early with status 0" in reason
+    assert "the last step that finished was sample #" in reason
+    assert verdict.result("faithful").reason.startswith("not checked: the harness did not finish")
