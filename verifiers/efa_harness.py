@@ -39,6 +39,7 @@ JOB = "efa_job.json"
 OUT = "efa_observations.jsonl"
 MAX_TEXT = 4000
 MAX_ANSWER = 1000
+MAX_PARAMS = 4000
 MAX_SHORT = 300
 MAX_VIOLATIONS = 20
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
@@ -158,9 +159,12 @@ def install_guard(workdir, emit):
 def json_data(value, what):
     """``value`` as plain JSON data (a deep copy), or raise ValueError naming ``what``."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False, sort_keys=True))
+        text = json.dumps(value, allow_nan=False, sort_keys=True)
     except BaseException as exc:
         raise ValueError(f"{what} is not plain JSON data: {describe(exc)}") from None
+    if len(text) > MAX_PARAMS:
+        raise ValueError(f"{what} is longer than {MAX_PARAMS} characters as JSON")
+    return json.loads(text)
 
 
 def encode_answer(value):

@@ -66,6 +66,8 @@ MAX_SOURCE_BYTES = 64 * 1024
 DEFAULT_PER_CALL = 2.0
 DEFAULT_LIMITS = Limits(timeout=30.0, memory_mb=512, pids=32, file_mb=4, files_bytes=4 << 20)
 """Each of the two runs: 30 s wall clock, 512 MiB; a verification takes at most ~60 s."""
+USE_PYTEST = True
+"""Run the harness's property tests under pytest when the sandbox has it (else a plain loop)."""
 VARIANT_PER_CALL = 0.5
 """Per-call limit (seconds) for the one-key variants of ``render_solve_consistent``."""
 VARIANT_SHARE = 0.4
@@ -151,7 +153,13 @@ def verify_efa_source(
     problem = _source_problem(source)
     if problem is not None:
         return _unrunnable(problem)
-    job = {"options": options, "per_call": per_call, "samples": samples, "seed": seed}
+    job = {
+        "options": options,
+        "per_call": per_call,
+        "samples": samples,
+        "seed": seed,
+        "pytest": USE_PYTEST,
+    }
     explore, explore_result = _run(sandbox, source, {**job, "mode": "explore"}, limits)
     explore_failure = _failure(explore, explore_result)
     observations: dict[str, Any] = {

@@ -21,6 +21,7 @@ from discolab.errors import SandboxUnavailable
 from discolab.sandbox import Limits, Sandbox, SandboxConfig
 from discolab.sandbox.base import ExecResult
 from discolab.sandbox.process import ProcessSandbox
+from discolab.verifiers import unittests
 from discolab.verifiers.efa_observations import read_answer, read_run
 from discolab.verifiers.efa_properties import numbers, stated
 from discolab.verifiers.unittests import PROPERTIES, EfaVerdict, verify_efa_source
@@ -297,3 +298,47 @@ def test_ending_the_process_early_is_not_executable(docker_box: Sandbox) -> None
     assert "did not finish: the run exited early with status 0" in reason
     assert "the last step that finished was sample #" in reason
     assert verdict.result("faithful").reason.startswith("not checked: the harness did not finish")
+
+
+def test_plain_runner_without_pytest(process_box: Sandbox, monkeypatch) -> None:
+    monkeypatch.setattr(unittests, "USE_PYTEST", False)
+    assert failing(verify("wrong_seed", process_box)) == ["faithful"]
+    verdict = verify_efa_source("X = 1\n", seed_answer=SEED, sandbox=process_box)
+    reports = [r for r in verdict.observations["explore"] if r["t"] == "test"]
+    assert [r["name"] for r in reports] == ["test_extractable"]
+
+
+HOST_FILE = Path(__file__).resolve().parents[2] / "environments" / "efa" / "library" / "crt.py"
+ATTEMPTS = [
+    (f"open({str(HOST_FILE)!r}).read()", f"opening {str(HOST_FILE)!r} outside the work dir"),
+    ("os.listdir('/')", "listing the directory '/' outside the work dir"),
+    ("subprocess.run(['cat', '/etc/hostname'])", "starting a process (subprocess.Popen)"),
+    ("os.system('true')", "starting a process (os.system)"),
+    ("open('notes.txt', 'a').write('x')", "opening 'notes.txt' for writing"),
+    ("os.remove('efa_job.json')", "deleting a file (os.remove)"),
+    ("gc.get_objects()", "walking the interpreter's objects (gc)"),
+]
+
+
+@pytest.mark.parametrize(("attempt", "reason"), ATTEMPTS, ids=[a[1][:24] for a in ATTEMPTS])
+def test_forbidden_operations_are_refused(process_box: Sandbox, attempt: str, reason: str) -> None:
+    source = fake("good").replace(
+        "    def solve(self, params):\n",
+        "    def solve(self, params):\n        import gc, os, subprocess\n"
+        f"        try:\n            {attempt}\n        except OSError:\n            pass\n",
+    )
+    verdict = verify_efa_source(source, seed_answer=SEED, sandbox=process_box, samples=3)
+    assert failing(verdict) == ["executable"]
+    assert reason in verdict.result("executable").reason
+
+
+def test_oversized_params_and_texts_are_capped(process_box: Sandbox) -> None:
+    source = fake("good").replace(
+        "        top = self.max_value\n",
+        "        top = self.max_value\n        if rng.random() < 0.5:\n"
+        "            return {'a': 1, 'b': 2, 'c': 3, 'pad': 'x' * 10**6}\n",
+    )
+    verdict = verify_efa_source(source, seed_answer=SEED, sandbox=process_box)
+    assert "sample raised ValueError: the sample is longer than 4000 characters" in (
+        verdict.result("executable").reason
+    )
