@@ -146,6 +146,11 @@ def verify_efa_source(
         limits: caps of each of the two runs.
         per_call: seconds one method call may take before it counts as hung.
         seed: seeds the samples (same seed, same parameters).
+
+    Raises:
+        ValueError: ``samples`` is out of range.
+        ConfigError: ``options`` is not plain JSON data.
+        SandboxUnavailable: the sandbox cannot run anything (a failing candidate never raises).
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be in [1, {MAX_SAMPLES}], got {samples}")
@@ -179,32 +184,20 @@ def verify_efa_source(
         rest = [PropertyResult(n, False, reason) for n in PROPERTIES[1:]]
         return EfaVerdict((extract, *rest), observations)
     good, _ = props.samples(explore, kind)
-    originals = [*good, *props.seed_for_replay(explore, kind)]
     built = props.variants(good)
-    replay = replay_failure = None
-    if originals and explore.first("init") and not explore.first("init").get("error"):
-        replay_job = {
-            **job,
-            "variant_per_call": min(per_call, VARIANT_PER_CALL),
-            "variant_budget": limits.timeout * VARIANT_SHARE,
-            "mode": "replay",
-            "params": [s.params for s in originals],
-            "variants": [params for _, _, params in built],
-        }
-        replay, replay_result = _run(sandbox, source, replay_job, limits)
-        replay_failure = _failure(replay, replay_result)
-        observations["replay"] = replay.records
-        observations["runs"].append(_job_info(replay_result))
-    else:
-        replay_failure = "nothing ran through in the first run"
+    replay, replay_failure = _replay(sandbox, source, job, limits, explore, kind, built)
+    if replay is not None:
+        observations["replay"] = replay[0].records
+        observations["runs"].append(_job_info(replay[1]))
+    replayed = replay[0] if replay else None
     observations["variants"] = [{"sample": p, "key": k} for p, k, _ in built]
     results = (
         extract,
-        props.executable(explore, replay, kind, explore_failure, samples),
+        props.executable(explore, replayed, kind, explore_failure, samples),
         props.degrees_of_freedom(good),
-        props.single_valued(good, explore, replay, replay_failure, kind),
+        props.single_valued(good, explore, replayed, replay_failure, kind),
         props.faithful(explore, kind, seed_answer),
-        props.consistent(good, built, replay, kind),
+        props.consistent(good, built, replayed, kind),
     )
     if explore_failure:  # say why a property had no data, not just that it had none
         results = tuple(
@@ -214,6 +207,33 @@ def verify_efa_source(
             for r in results
         )
     return EfaVerdict(results, observations)
+
+
+def _replay(
+    sandbox: Sandbox,
+    source: str,
+    job: dict[str, Any],
+    limits: Limits,
+    explore: Run,
+    kind: str,
+    built: list[tuple[int, str, dict[str, Any]]],
+) -> tuple[tuple[Run, ExecResult] | None, str | None]:
+    """The fresh-process run: the first run's parameters again, then the variants."""
+    good, _ = props.samples(explore, kind)
+    originals = [*good, *props.seed_for_replay(explore, kind)]
+    init = explore.first("init")
+    if not originals or init is None or init.get("error"):
+        return None, "nothing ran through in the first run"
+    replay_job = {
+        **job,
+        "mode": "replay",
+        "params": [s.params for s in originals],
+        "variants": [params for _, _, params in built],
+        "variant_per_call": min(float(job["per_call"]), VARIANT_PER_CALL),
+        "variant_budget": limits.timeout * VARIANT_SHARE,
+    }
+    run, result = _run(sandbox, source, replay_job, limits)
+    return (run, result), _failure(run, result)
 
 
 def _source_problem(source: Any) -> str | None:
