@@ -13,8 +13,10 @@ sample's value) gets a different answer. Then
    while the answer changes cannot determine the answer; this rule has no false alarms);
 2. every number in the value of ``k`` (ints and floats, also inside lists and dicts) must
    appear in every sample's text, as a whole number token (``12`` does not match ``123``;
-   ``1,000`` and ``1{,}000`` count as ``1000``). Strings and booleans are exempt from rule 2
-   (they may be rendered in words), and so are 0, 1 and -1 (notation leaves them implicit).
+   ``1,000`` and ``1{,}000`` count as ``1000``; see :func:`stated` for the accepted forms,
+   percentages, fractions and number words among them). Strings and booleans are exempt
+   from rule 2 (they may be rendered in words), and so are 0, 1 and -1 (notation leaves
+   them implicit).
 
 Two samples with the same text must also have the same answer. Variants the EFA cannot
 solve (it raises or hangs on a mix of parameters) give no evidence either way; a key no
@@ -24,11 +26,11 @@ fails ``has_degrees_of_freedom``).
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from discolab.environments.efa.answers import KINDS, Answer, check_answer
@@ -38,7 +40,34 @@ VARIANT_SAMPLES = 6
 """Samples whose keys are varied for ``render_solve_consistent``."""
 MAX_KEYS = 12
 """Most parameter keys varied per sample."""
-_GROUPED = re.compile(r"(?<=\d)(?:\{,\}|,)(?=\d{3}(?!\d))")
+_GROUPED = re.compile(r"(?<=\d)(?:\{,\}|\\,|,)(?=\d{3}(?!\d))")
+_WORDS = dict(
+    enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -104,40 +133,6 @@ def extractable(run: Run) -> tuple[PropertyResult, str | None]:
         return PropertyResult(name, False, "; ".join(problems)), None
     details = {"answer_kind": kind, "seed_params": info["seed_params"]}
     return PropertyResult(name, True, details=details), kind
-
-
-def static_extractable(source: str, failure: str) -> tuple[PropertyResult, str | None]:
-    """``extractable`` from the source text, when the run ended before the module loaded."""
-    name = "extractable"
-    tree = ast.parse(source)
-    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "EFA"), None)
-    if cls is None:
-        return PropertyResult(name, False, f"{failure}; the module defines no class EFA"), None
-    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
-    attrs = {
-        target.id: node.value
-        for node in cls.body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    problems = []
-    for method in ("sample", "render", "solve"):
-        function = methods.get(method)
-        if function is None:
-            problems.append(f"EFA.{method} is not defined in the class body")
-        elif len(function.args.posonlyargs + function.args.args) < 2 and not function.args.vararg:
-            problems.append(f"{method} takes no argument besides self")
-    kind_node = attrs.get("answer_kind")
-    kind = kind_node.value if isinstance(kind_node, ast.Constant) else None
-    if kind not in KINDS:
-        problems.append("answer_kind is not one of " + ", ".join(KINDS))
-    if not isinstance(attrs.get("seed_params"), ast.Dict):
-        problems.append("seed_params is not a dict literal")
-    if problems:
-        return PropertyResult(name, False, f"{failure}; " + "; ".join(problems)), None
-    details = {"answer_kind": kind, "decided_from": "source text (the run ended early)"}
-    return PropertyResult(name, True, details=details), str(kind)
 
 
 def samples(run: Run, kind: str) -> tuple[list[Sample], list[str]]:
@@ -393,15 +388,23 @@ def numbers(value: Any) -> list[int | float]:
 
 
 def stated(number: int | float, text: str) -> bool:
-    """Whether ``number`` appears in ``text`` as a whole number token."""
-    plain = _GROUPED.sub("", text)
-    forms = {str(abs(number))}
+    """Whether ``number`` appears in ``text``: as a whole number token (``1,000``, ``1{,}000``
+    and ``1\\,000`` count as 1000), a float's usual forms, a percentage, a fraction
+    ``p/q`` or ``\\frac{p}{q}`` of a float, or a number word from two to twenty."""
+    size = abs(number)
+    forms = {str(size)}
     if isinstance(number, float):
-        forms |= {repr(abs(number)), f"{abs(number):g}"}
+        forms |= {repr(size), f"{size:g}", f"{size * 100:g}%", f"{size * 100:g}\\%"}
         if number.is_integer():
-            forms.add(str(int(abs(number))))
+            forms.add(str(int(size)))
+        ratio = Fraction(size).limit_denominator(1000)
+        if ratio.denominator > 1 and float(ratio) == size:
+            forms |= {f"{ratio.numerator}/{ratio.denominator}"}
+            forms |= {f"\\frac{{{ratio.numerator}}}{{{ratio.denominator}}}"}
+    plain = _GROUPED.sub("", text)
     for form in forms:
         pattern = rf"(?<![\d.]){re.escape(form)}(?![\d]|\.\d)"
         if re.search(pattern, plain) or re.search(pattern, text):
             return True
-    return False
+    word = _WORDS.get(size) if float(size).is_integer() else None
+    return word is not None and re.search(rf"\b{word}\b", text, re.IGNORECASE) is not None

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from discolab.environments.efa.answers import Answer
+from discolab.environments.efa.answers import KINDS, Answer
 from discolab.environments.efa.format import plain_json
 from discolab.sandbox.base import ExecResult, Limits, Sandbox
 from discolab.types import Evaluation
@@ -173,7 +173,7 @@ def verify_efa_source(
     }
     extract, kind = props.extractable(explore)
     if explore.first("extract") is None and explore_failure:
-        extract, kind = props.static_extractable(source, explore_failure)
+        extract, kind = static_extractable(source, explore_failure)
         if kind is not None:
             first = PropertyResult("executable", False, explore_failure)
             reason = f"not checked: {explore_failure}"
@@ -234,6 +234,40 @@ def _replay(
     }
     run, result = _run(sandbox, source, replay_job, limits)
     return (run, result), _failure(run, result)
+
+
+def static_extractable(source: str, failure: str) -> tuple[PropertyResult, str | None]:
+    """``extractable`` from the source text, when the run ended before the module loaded."""
+    name = "extractable"
+    tree = ast.parse(source)
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "EFA"), None)
+    if cls is None:
+        return PropertyResult(name, False, f"{failure}; the module defines no class EFA"), None
+    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+    attrs = {
+        target.id: node.value
+        for node in cls.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    problems = []
+    for method in ("sample", "render", "solve"):
+        function = methods.get(method)
+        if function is None:
+            problems.append(f"EFA.{method} is not defined in the class body")
+        elif len(function.args.posonlyargs + function.args.args) < 2 and not function.args.vararg:
+            problems.append(f"{method} takes no argument besides self")
+    kind_node = attrs.get("answer_kind")
+    kind = kind_node.value if isinstance(kind_node, ast.Constant) else None
+    if kind not in KINDS:
+        problems.append("answer_kind is not one of " + ", ".join(KINDS))
+    if not isinstance(attrs.get("seed_params"), ast.Dict):
+        problems.append("seed_params is not a dict literal")
+    if problems:
+        return PropertyResult(name, False, f"{failure}; " + "; ".join(problems)), None
+    details = {"answer_kind": kind, "decided_from": "source text (the run ended early)"}
+    return PropertyResult(name, True, details=details), str(kind)
 
 
 def _source_problem(source: Any) -> str | None:

@@ -230,6 +230,12 @@ def test_same_seed_same_samples(process_box: Sandbox) -> None:
         (-4, "shift by −4", True),
         (2.5, "a rate of 2.5 per hour", True),
         (7.0, "after 7 days", True),
+        (0.25, "with probability 25%", True),
+        (0.5, r"with probability $\frac{1}{2}$", True),
+        (0.75, "3/4 of the coins", True),
+        (3, "three fair dice", True),
+        (3, "thirty dice", False),
+        (1000, r"$1\,000$", True),
     ],
 )
 def test_stated_matches_whole_number_tokens(number: float, text: str, found: bool) -> None:
