@@ -150,7 +150,7 @@ def test_pytest_runs_in_the_sandbox_and_its_outcome_is_only_a_report(docker_box:
     source = "class NotAnEfa:\n    pass\n"
     verdict = verify_efa_source(source, seed_answer=SEED, sandbox=docker_box)
     reports = [r for r in verdict.observations["explore"] if r["t"] == "test"]
-    assert reports and "test_extractable" in reports[0]["name"]
+    assert reports and reports[0]["name"] == "main.py::test_extractable"
     assert verdict.result("extractable").reason == "the module defines no class named EFA"
 
 
