@@ -250,16 +250,41 @@ def load_candidate(runner, emit):
     return module
 
 
+def name_of(function):
+    return str(getattr(function, "__name__", "method"))[:40]
+
+
 def signature_problem(function, arity):
     if not callable(function):
         return "is not callable"
     try:
         inspect.signature(function).bind(*([None] * arity))
     except TypeError as exc:
-        return f"cannot be called with {arity} argument(s) ({short(exc, 120)})"
+        wanted = "(self, params)" if name_of(function) != "sample" else "(self, rng)"
+        return f"cannot be called as {name_of(function)}{wanted} ({short(exc, 120)})"
     except ValueError:
         return None  # builtins without a signature: let the calls decide
     return None
+
+
+def describe_class(cls, info):
+    """What the host needs to decide ``extractable``, written into ``info``."""
+    for name in ("sample", "render", "solve"):
+        raw = inspect.getattr_static(cls, name, None)
+        if raw is None:
+            info["methods"][name] = "missing"
+            continue
+        # an instance calls a plain function with self; static and class methods without
+        arity = 1 if isinstance(raw, staticmethod | classmethod) else 2
+        info["methods"][name] = signature_problem(getattr(cls, name), arity)
+    kind = getattr(cls, "answer_kind", None)
+    info["answer_kind"] = short(kind, 60)
+    info["answer_kind_is_str"] = type(kind) is str
+    for key in ("seed_params", "options"):
+        try:
+            info[key] = json_data(getattr(cls, key, None), key)
+        except ValueError as exc:
+            info[key + "_error"] = str(exc)
 
 
 def test_extractable(state):
@@ -273,20 +298,12 @@ def test_extractable(state):
     cls = module.__dict__.get("EFA")
     info = {"t": "extract", "loaded": True, "has_class": isinstance(cls, type), "methods": {}}
     if isinstance(cls, type):
-        for name, arity in (("sample", 2), ("render", 2), ("solve", 2)):
-            function = inspect.getattr_static(cls, name, None)
-            info["methods"][name] = (
-                "missing" if function is None else signature_problem(getattr(cls, name), arity)
-            )
-        info["answer_kind"] = short(cls.__dict__.get("answer_kind", None), 60)
-        info["answer_kind_is_str"] = isinstance(getattr(cls, "answer_kind", None), str)
-        for key in ("seed_params", "options"):
-            value = getattr(cls, key, None)
-            try:
-                info[key] = json_data(value, key)
-            except ValueError as exc:
-                info[key + "_error"] = str(exc)
-        runner.cls = cls
+        try:
+            describe_class(cls, info)
+        except BaseException as exc:  # a hostile descriptor or metaclass
+            info["error"] = f"inspecting the class raised {describe(exc)}"
+        else:
+            runner.cls = cls
     state["emit"](info)
     assert runner.cls is not None, "no class named EFA"
 

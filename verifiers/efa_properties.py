@@ -112,6 +112,8 @@ def extractable(run: Run) -> tuple[PropertyResult, str | None]:
         return PropertyResult(name, False, f"the module failed to load: {info.get('error')}"), None
     if not info.get("has_class"):
         return PropertyResult(name, False, "the module defines no class named EFA"), None
+    if info.get("error"):
+        return PropertyResult(name, False, str(info["error"])), None
     problems = [
         f"{method} {problem}"
         for method, problem in sorted(dict(info.get("methods") or {}).items())

@@ -140,7 +140,7 @@ def test_forged_lines_are_dropped_and_reported(docker_box: Sandbox) -> None:
 def test_not_extractable_reports_each_problem(docker_box: Sandbox) -> None:
     verdict = verify("bad_signature", docker_box)
     reason = verdict.result("extractable").reason
-    assert "solve cannot be called with 2 argument(s)" in reason
+    assert "cannot be called as solve(self, params)" in reason
     assert "answer_kind number is not one of" in reason
     assert all(p.reason == "not checked (the EFA is not extractable)" for p in verdict.failed[1:])
 
@@ -348,3 +348,23 @@ def test_oversized_params_and_texts_are_capped(process_box: Sandbox) -> None:
     assert "sample raised ValueError: the sample is longer than 4000 characters" in (
         verdict.result("executable").reason
     )
+
+
+def test_static_methods_and_hostile_descriptors(process_box: Sandbox) -> None:
+    static = fake("good").replace(
+        "    def render(self, params):", "    @staticmethod\n    def render(params):"
+    )
+    assert verify_efa_source(static, seed_answer=SEED, sandbox=process_box).passed
+    a_property = fake("good").replace(
+        "    def render(self, params):",
+        "    @property\n    def sample(self):\n        return 1\n\n    def render(self, params):",
+    )
+    verdict = verify_efa_source(a_property, seed_answer=SEED, sandbox=process_box)
+    assert verdict.result("extractable").reason == "sample is not callable"
+    hostile = "class Boom:\n    def __get__(self, obj, owner):\n        raise SystemExit(3)\n\n\n"
+    hostile += fake("good").replace(
+        "    def render(self, params):", "    sample = Boom()\n\n    def render(self, params):"
+    )
+    verdict = verify_efa_source(hostile, seed_answer=SEED, sandbox=process_box)
+    reason = verdict.result("extractable").reason
+    assert reason == "inspecting the class raised SystemExit: 3"
