@@ -309,7 +309,7 @@ def _failure(run: Run, result: ExecResult) -> str | None:
             f"and could not be interrupted by the per-call limit{_last_step(run)})"
         )
     if result.oom_killed:
-        return "the run ran out of memory (memory limit) and was killed"
+        return f"the run ran out of memory (memory limit) and was killed{_last_step(run)}"
     if run.error and not run.foreign:
         return f"the run's observations are unreadable: {run.error}"
     if not run.done:

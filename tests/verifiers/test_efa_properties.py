@@ -368,3 +368,16 @@ def test_static_methods_and_hostile_descriptors(process_box: Sandbox) -> None:
     verdict = verify_efa_source(hostile, seed_answer=SEED, sandbox=process_box)
     reason = verdict.result("extractable").reason
     assert reason == "inspecting the class raised SystemExit: 3"
+
+
+@pytest.mark.docker
+def test_memory_hog_fails_executable(docker_box: Sandbox) -> None:
+    source = fake("good").replace(
+        "    def solve(self, params):\n",
+        "    def solve(self, params):\n        if params['b'] % 3 == 0:\n"
+        "            params['pad'] = b'x' * (2 * 1024**3)\n",
+    )
+    verdict = verify_efa_source(source, seed_answer=SEED, sandbox=docker_box, limits=LIMITS)
+    assert "executable" in failing(verdict)
+    reason = verdict.result("executable").reason
+    assert "MemoryError" in reason or "ran out of memory" in reason, reason
