@@ -28,9 +28,15 @@ The host then decides, from those records and with the trusted ``check_answer``:
 ``faithful``      ``solve(seed_params)`` equals the seed answer, which stays on the host;
 ``render_solve_consistent``  the text states what the answer depends on.
 
-Time is bounded by two runs of ``limits.timeout`` (default 30 s each) plus start-up; the
-seed answer is never written into the sandbox; stdout, stderr and any file the candidate
-leaves are ignored (only the harness's token-prefixed records count).
+Bounds: each method call ``per_call`` seconds (default 2 s; variants 0.5 s and together at
+most 40 % of the replay run), each run ``limits.timeout`` (default 30 s) and
+``limits.memory_mb``, so a verification takes at most two run timeouts plus start-up (a
+library EFA takes well under a second in Docker). At most 64 samples, 6 of them varied in
+up to 12 keys; params 4,000 and texts 4,000 characters; answers 400 characters on the
+host; the observations file 2 MiB / 2,000 lines. The seed answer is never written into the
+sandbox; stdout, stderr and any file the candidate leaves are ignored (only the harness's
+token-prefixed records count). Use the Docker sandbox for untrusted candidates: the
+``process`` backend runs the same harness and hook but shares the host's file system.
 """
 
 from __future__ import annotations
