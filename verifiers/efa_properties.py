@@ -349,7 +349,7 @@ def consistent(
         if answer is None or same_answer(answer, original.answer):
             continue
         relevant.setdefault(key, (original, params, answer))
-        if record.get("text") == original.text:
+        if record.get("text") == original.text and not record.get("text_truncated"):
             why = (
                 f"changing {key!r} from {show(original.params[key], 60)} to "
                 f"{show(params[key], 60)} changes the answer from {original.answer.text[:40]} "
