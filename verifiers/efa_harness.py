@@ -30,6 +30,7 @@ import random
 import signal
 import sys
 import sysconfig
+import time
 import types
 from fractions import Fraction
 
@@ -38,6 +39,7 @@ JOB = "efa_job.json"
 OUT = "efa_observations.jsonl"
 MAX_TEXT = 4000
 MAX_ANSWER = 1000
+MAX_PARAMS = 4000
 MAX_SHORT = 300
 MAX_VIOLATIONS = 20
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
@@ -157,9 +159,12 @@ def install_guard(workdir, emit):
 def json_data(value, what):
     """``value`` as plain JSON data (a deep copy), or raise ValueError naming ``what``."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False, sort_keys=True))
+        text = json.dumps(value, allow_nan=False, sort_keys=True)
     except BaseException as exc:
         raise ValueError(f"{what} is not plain JSON data: {describe(exc)}") from None
+    if len(text) > MAX_PARAMS:
+        raise ValueError(f"{what} is longer than {MAX_PARAMS} characters as JSON")
+    return json.loads(text)
 
 
 def encode_answer(value):
@@ -229,7 +234,7 @@ class Runner:
             if repeat:
                 again = self.call("solve", self.efa.solve, copy.deepcopy(params))
                 out["answer_again"] = encode_answer(again)
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit in solve is data too
             out["error"] = {"where": where, "exception": describe(exc)}
         return out
 
@@ -245,16 +250,41 @@ def load_candidate(runner, emit):
     return module
 
 
+def name_of(function):
+    return str(getattr(function, "__name__", "method"))[:40]
+
+
 def signature_problem(function, arity):
     if not callable(function):
         return "is not callable"
     try:
         inspect.signature(function).bind(*([None] * arity))
     except TypeError as exc:
-        return f"cannot be called with {arity} argument(s) ({short(exc, 120)})"
+        wanted = "(self, params)" if name_of(function) != "sample" else "(self, rng)"
+        return f"cannot be called as {name_of(function)}{wanted} ({short(exc, 120)})"
     except ValueError:
         return None  # builtins without a signature: let the calls decide
     return None
+
+
+def describe_class(cls, info):
+    """What the host needs to decide ``extractable``, written into ``info``."""
+    for name in ("sample", "render", "solve"):
+        raw = inspect.getattr_static(cls, name, None)
+        if raw is None:
+            info["methods"][name] = "missing"
+            continue
+        # an instance calls a plain function with self; static and class methods without
+        arity = 1 if isinstance(raw, staticmethod | classmethod) else 2
+        info["methods"][name] = signature_problem(getattr(cls, name), arity)
+    kind = getattr(cls, "answer_kind", None)
+    info["answer_kind"] = short(kind, 60)
+    info["answer_kind_is_str"] = type(kind) is str
+    for key in ("seed_params", "options"):
+        try:
+            info[key] = json_data(getattr(cls, key, None), key)
+        except ValueError as exc:
+            info[key + "_error"] = str(exc)
 
 
 def test_extractable(state):
@@ -268,20 +298,12 @@ def test_extractable(state):
     cls = module.__dict__.get("EFA")
     info = {"t": "extract", "loaded": True, "has_class": isinstance(cls, type), "methods": {}}
     if isinstance(cls, type):
-        for name, arity in (("sample", 2), ("render", 2), ("solve", 2)):
-            function = inspect.getattr_static(cls, name, None)
-            info["methods"][name] = (
-                "missing" if function is None else signature_problem(getattr(cls, name), arity)
-            )
-        info["answer_kind"] = short(cls.__dict__.get("answer_kind", None), 60)
-        info["answer_kind_is_str"] = isinstance(getattr(cls, "answer_kind", None), str)
-        for key in ("seed_params", "options"):
-            value = getattr(cls, key, None)
-            try:
-                info[key] = json_data(value, key)
-            except ValueError as exc:
-                info[key + "_error"] = str(exc)
-        runner.cls = cls
+        try:
+            describe_class(cls, info)
+        except BaseException as exc:  # a hostile descriptor or metaclass
+            info["error"] = f"inspecting the class raised {describe(exc)}"
+        else:
+            runner.cls = cls
     state["emit"](info)
     assert runner.cls is not None, "no class named EFA"
 
@@ -293,7 +315,7 @@ def test_executable(state):
         return
     try:
         runner.efa = runner.call("__init__", runner.cls, **job.get("options", {}))
-    except Exception as exc:
+    except BaseException as exc:
         emit({"t": "init", "error": describe(exc)})
         raise
     emit({"t": "init"})
@@ -304,7 +326,7 @@ def test_executable(state):
                 params = json_data(runner.call("sample", runner.efa.sample, rng), "the sample")
                 if not isinstance(params, dict):
                     raise TypeError(f"sample returned a {type(params).__name__}, not a dict")
-            except Exception as exc:
+            except BaseException as exc:
                 error = {"where": "sample", "exception": describe(exc)}
                 emit({"t": "sample", "i": i, "error": error})
                 continue
@@ -319,7 +341,14 @@ def test_executable(state):
     else:
         for i, params in enumerate(job["params"]):
             emit({"t": "replay", "i": i, **runner.instance(params, render=False, repeat=False)})
+        # variants mix parameters of different samples, which an EFA may never have been
+        # meant to solve: they get a shorter per-call limit and a total time budget
+        runner.per_call = min(runner.per_call, float(job["variant_per_call"]))
+        deadline = time.monotonic() + float(job["variant_budget"])
         for i, params in enumerate(job["variants"]):
+            if time.monotonic() > deadline:
+                emit({"t": "variants_stopped", "i": i})
+                break
             emit({"t": "variant", "i": i, **runner.instance(params, repeat=False)})
 
 

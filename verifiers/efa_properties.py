@@ -13,18 +13,24 @@ sample's value) gets a different answer. Then
    while the answer changes cannot determine the answer; this rule has no false alarms);
 2. every number in the value of ``k`` (ints and floats, also inside lists and dicts) must
    appear in every sample's text, as a whole number token (``12`` does not match ``123``;
-   ``1,000`` and ``1{,}000`` count as ``1000``). Strings and booleans are exempt from rule 2
-   (they may be rendered in words). Two samples with the same text must also have the
-   same answer.
+   ``1,000`` and ``1{,}000`` count as ``1000``; see :func:`stated` for the accepted forms,
+   percentages, fractions and number words among them). Strings and booleans are exempt
+   from rule 2 (they may be rendered in words), and so are 0, 1 and -1 (notation leaves
+   them implicit).
+
+Two samples with the same text must also have the same answer. Variants the EFA cannot
+solve (it raises or hangs on a mix of parameters) give no evidence either way; a key no
+variant changed the answer of is not checked (a constant EFA passes vacuously here and
+fails ``has_degrees_of_freedom``).
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from discolab.environments.efa.answers import KINDS, Answer, check_answer
@@ -34,7 +40,34 @@ VARIANT_SAMPLES = 6
 """Samples whose keys are varied for ``render_solve_consistent``."""
 MAX_KEYS = 12
 """Most parameter keys varied per sample."""
-_GROUPED = re.compile(r"(?<=\d)(?:\{,\}|,)(?=\d{3}(?!\d))")
+_GROUPED = re.compile(r"(?<=\d)(?:\{,\}|\\,|,)(?=\d{3}(?!\d))")
+_WORDS = dict(
+    enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +112,8 @@ def extractable(run: Run) -> tuple[PropertyResult, str | None]:
         return PropertyResult(name, False, f"the module failed to load: {info.get('error')}"), None
     if not info.get("has_class"):
         return PropertyResult(name, False, "the module defines no class named EFA"), None
+    if info.get("error"):
+        return PropertyResult(name, False, str(info["error"])), None
     problems = [
         f"{method} {problem}"
         for method, problem in sorted(dict(info.get("methods") or {}).items())
@@ -100,40 +135,6 @@ def extractable(run: Run) -> tuple[PropertyResult, str | None]:
         return PropertyResult(name, False, "; ".join(problems)), None
     details = {"answer_kind": kind, "seed_params": info["seed_params"]}
     return PropertyResult(name, True, details=details), kind
-
-
-def static_extractable(source: str, failure: str) -> tuple[PropertyResult, str | None]:
-    """``extractable`` from the source text, when the run ended before the module loaded."""
-    name = "extractable"
-    tree = ast.parse(source)
-    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "EFA"), None)
-    if cls is None:
-        return PropertyResult(name, False, f"{failure}; the module defines no class EFA"), None
-    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
-    attrs = {
-        target.id: node.value
-        for node in cls.body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    problems = []
-    for method in ("sample", "render", "solve"):
-        function = methods.get(method)
-        if function is None:
-            problems.append(f"EFA.{method} is not defined in the class body")
-        elif len(function.args.posonlyargs + function.args.args) < 2 and not function.args.vararg:
-            problems.append(f"{method} takes no argument besides self")
-    kind_node = attrs.get("answer_kind")
-    kind = kind_node.value if isinstance(kind_node, ast.Constant) else None
-    if kind not in KINDS:
-        problems.append("answer_kind is not one of " + ", ".join(KINDS))
-    if not isinstance(attrs.get("seed_params"), ast.Dict):
-        problems.append("seed_params is not a dict literal")
-    if problems:
-        return PropertyResult(name, False, f"{failure}; " + "; ".join(problems)), None
-    details = {"answer_kind": kind, "decided_from": "source text (the run ended early)"}
-    return PropertyResult(name, True, details=details), str(kind)
 
 
 def samples(run: Run, kind: str) -> tuple[list[Sample], list[str]]:
@@ -158,7 +159,7 @@ def samples(run: Run, kind: str) -> tuple[list[Sample], list[str]]:
 
 
 def executable(
-    explore: Run, replay: Run | None, kind: str, explore_failure: str | None
+    explore: Run, replay: Run | None, kind: str, explore_failure: str | None, expected: int
 ) -> PropertyResult:
     """Every method ran on every sample and the seed, within the limits, doing nothing refused."""
     name = "executable"
@@ -191,9 +192,16 @@ def executable(
         _, why = read_answer(seed.get("answer"), kind)
         if why:
             problems.append(f"{why} on seed_params")
+    count = len({r.get("i") for r in explore.of("sample")})
+    if not problems and (count != expected or seed is None):
+        stopped = [r.get("outcome") for r in explore.of("test")]
+        problems.append(
+            f"the harness stopped after {count} of {expected} samples"
+            + (" and before the seed problem" if seed is None else "")
+            + (f" ({stopped[0]})" if stopped else "")
+        )
     if not problems and not explore.done:
         problems.append("the harness did not finish (the candidate ended the process)")
-    count = len(explore.of("sample"))
     details = {"samples": count, "failures": len(sample_problems), "violations": violations}
     if problems:
         return PropertyResult(name, False, "; ".join(problems), details)
@@ -228,6 +236,8 @@ def single_valued(
 ) -> PropertyResult:
     """The same parameters give the same answer twice in a process and in a fresh process."""
     name = "single_valued"
+    if not good:
+        return PropertyResult(name, False, "no sample ran through", {"unchecked": True})
     first = {s.index: s for s in good}
     for record in explore.of("sample"):
         sample = first.get(record.get("i"))
@@ -238,15 +248,13 @@ def single_valued(
                 f"{_answer_text(record.get('answer_again'))} in the same process"
             )
             return PropertyResult(name, False, why)
-    if replay_failure or replay is None:
-        why = f"the fresh-process run failed: {replay_failure}"
-        return PropertyResult(name, False, why, {"unchecked": True})
-    replayed = {r.get("i"): r for r in replay.of("replay")}
+    replayed = {r.get("i"): r for r in replay.of("replay")} if replay else {}
     originals = [*good, *_seed_sample(explore, kind)]
     for position, sample in enumerate(originals):
         record = replayed.get(position)
-        if record is None:
-            return PropertyResult(name, False, "the fresh-process run did not replay every sample")
+        if record is None:  # a later failure (say, in the variants) does not matter here
+            why = f"the fresh-process run did not replay every sample: {replay_failure}"
+            return PropertyResult(name, False, why, {"unchecked": True})
         answer, why = read_answer(record.get("answer"), kind)
         if answer is None or not same_answer(sample.answer, answer):
             got = why or answer.text[:40]
@@ -319,6 +327,9 @@ def consistent(
 ) -> PropertyResult:
     """The rendered text states what the answer depends on (rules in the module docstring)."""
     name = "render_solve_consistent"
+    if len(good) < 2:
+        why = f"only {len(good)} sample(s) ran through; need two"
+        return PropertyResult(name, False, why, {"unchecked": True})
     by_text: dict[str, Sample] = {}
     for sample in good:
         seen = by_text.setdefault(sample.text, sample)
@@ -338,7 +349,7 @@ def consistent(
         if answer is None or same_answer(answer, original.answer):
             continue
         relevant.setdefault(key, (original, params, answer))
-        if record.get("text") == original.text:
+        if record.get("text") == original.text and not record.get("text_truncated"):
             why = (
                 f"changing {key!r} from {show(original.params[key], 60)} to "
                 f"{show(params[key], 60)} changes the answer from {original.answer.text[:40]} "
@@ -362,11 +373,15 @@ def consistent(
 
 
 def numbers(value: Any) -> list[int | float]:
-    """The ints and floats in a JSON value (booleans and strings excluded)."""
+    """The ints and floats in a JSON value that a text must state.
+
+    Booleans and strings are excluded, and so are 0, 1 and -1: mathematical notation leaves
+    them implicit (``x^2 - 3x`` has the coefficients 1, -3 and 0).
+    """
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return []
     if isinstance(value, int | float):
-        return [value]
+        return [] if value in (0, 1, -1) else [value]
     if isinstance(value, dict):
         return [n for item in value.values() for n in numbers(item)]
     if isinstance(value, list | tuple):
@@ -375,15 +390,23 @@ def numbers(value: Any) -> list[int | float]:
 
 
 def stated(number: int | float, text: str) -> bool:
-    """Whether ``number`` appears in ``text`` as a whole number token."""
-    plain = _GROUPED.sub("", text)
-    forms = {str(abs(number))}
+    """Whether ``number`` appears in ``text``: as a whole number token (``1,000``, ``1{,}000``
+    and ``1\\,000`` count as 1000), a float's usual forms, a percentage, a fraction
+    ``p/q`` or ``\\frac{p}{q}`` of a float, or a number word from two to twenty."""
+    size = abs(number)
+    forms = {str(size)}
     if isinstance(number, float):
-        forms |= {repr(abs(number)), f"{abs(number):g}"}
+        forms |= {repr(size), f"{size:g}", f"{size * 100:g}%", f"{size * 100:g}\\%"}
         if number.is_integer():
-            forms.add(str(int(abs(number))))
+            forms.add(str(int(size)))
+        ratio = Fraction(size).limit_denominator(1000)
+        if ratio.denominator > 1 and float(ratio) == size:
+            forms |= {f"{ratio.numerator}/{ratio.denominator}"}
+            forms |= {f"\\frac{{{ratio.numerator}}}{{{ratio.denominator}}}"}
+    plain = _GROUPED.sub("", text)
     for form in forms:
         pattern = rf"(?<![\d.]){re.escape(form)}(?![\d]|\.\d)"
         if re.search(pattern, plain) or re.search(pattern, text):
             return True
-    return False
+    word = _WORDS.get(size) if float(size).is_integer() else None
+    return word is not None and re.search(rf"\b{word}\b", text, re.IGNORECASE) is not None

@@ -28,9 +28,15 @@ The host then decides, from those records and with the trusted ``check_answer``:
 ``faithful``      ``solve(seed_params)`` equals the seed answer, which stays on the host;
 ``render_solve_consistent``  the text states what the answer depends on.
 
-Time is bounded by two runs of ``limits.timeout`` (default 30 s each) plus start-up; the
-seed answer is never written into the sandbox; stdout, stderr and any file the candidate
-leaves are ignored (only the harness's token-prefixed records count).
+Bounds: each method call ``per_call`` seconds (default 2 s; variants 0.5 s and together at
+most 40 % of the replay run), each run ``limits.timeout`` (default 30 s) and
+``limits.memory_mb``, so a verification takes at most two run timeouts plus start-up (a
+library EFA takes well under a second in Docker). At most 64 samples, 6 of them varied in
+up to 12 keys; params 4,000 and texts 4,000 characters; answers 400 characters on the
+host; the observations file 2 MiB / 2,000 lines. The seed answer is never written into the
+sandbox; stdout, stderr and any file the candidate leaves are ignored (only the harness's
+token-prefixed records count). Use the Docker sandbox for untrusted candidates: the
+``process`` backend runs the same harness and hook but shares the host's file system.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from discolab.environments.efa.answers import Answer
+from discolab.environments.efa.answers import KINDS, Answer
 from discolab.environments.efa.format import plain_json
 from discolab.sandbox.base import ExecResult, Limits, Sandbox
 from discolab.types import Evaluation
@@ -66,6 +72,12 @@ MAX_SOURCE_BYTES = 64 * 1024
 DEFAULT_PER_CALL = 2.0
 DEFAULT_LIMITS = Limits(timeout=30.0, memory_mb=512, pids=32, file_mb=4, files_bytes=4 << 20)
 """Each of the two runs: 30 s wall clock, 512 MiB; a verification takes at most ~60 s."""
+USE_PYTEST = True
+"""Run the harness's property tests under pytest when the sandbox has it (else a plain loop)."""
+VARIANT_PER_CALL = 0.5
+"""Per-call limit (seconds) for the one-key variants of ``render_solve_consistent``."""
+VARIANT_SHARE = 0.4
+"""Share of the replay run's timeout that the variants may use in total."""
 HARNESS = Path(__file__).with_name("efa_harness.py")
 STDERR_TAIL = 400
 
@@ -140,6 +152,11 @@ def verify_efa_source(
         limits: caps of each of the two runs.
         per_call: seconds one method call may take before it counts as hung.
         seed: seeds the samples (same seed, same parameters).
+
+    Raises:
+        ValueError: ``samples`` is out of range.
+        ConfigError: ``options`` is not plain JSON data.
+        SandboxUnavailable: the sandbox cannot run anything (a failing candidate never raises).
     """
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be in [1, {MAX_SAMPLES}], got {samples}")
@@ -147,7 +164,13 @@ def verify_efa_source(
     problem = _source_problem(source)
     if problem is not None:
         return _unrunnable(problem)
-    job = {"options": options, "per_call": per_call, "samples": samples, "seed": seed}
+    job = {
+        "options": options,
+        "per_call": per_call,
+        "samples": samples,
+        "seed": seed,
+        "pytest": USE_PYTEST,
+    }
     explore, explore_result = _run(sandbox, source, {**job, "mode": "explore"}, limits)
     explore_failure = _failure(explore, explore_result)
     observations: dict[str, Any] = {
@@ -156,7 +179,7 @@ def verify_efa_source(
     }
     extract, kind = props.extractable(explore)
     if explore.first("extract") is None and explore_failure:
-        extract, kind = props.static_extractable(source, explore_failure)
+        extract, kind = static_extractable(source, explore_failure)
         if kind is not None:
             first = PropertyResult("executable", False, explore_failure)
             reason = f"not checked: {explore_failure}"
@@ -167,30 +190,20 @@ def verify_efa_source(
         rest = [PropertyResult(n, False, reason) for n in PROPERTIES[1:]]
         return EfaVerdict((extract, *rest), observations)
     good, _ = props.samples(explore, kind)
-    originals = [*good, *props.seed_for_replay(explore, kind)]
     built = props.variants(good)
-    replay = replay_failure = None
-    if originals and explore.first("init") and not explore.first("init").get("error"):
-        replay_job = {
-            **job,
-            "mode": "replay",
-            "params": [s.params for s in originals],
-            "variants": [params for _, _, params in built],
-        }
-        replay, replay_result = _run(sandbox, source, replay_job, limits)
-        replay_failure = _failure(replay, replay_result)
-        observations["replay"] = replay.records
-        observations["runs"].append(_job_info(replay_result))
-    else:
-        replay_failure = "nothing ran through in the first run"
+    replay, replay_failure = _replay(sandbox, source, job, limits, explore, kind, built)
+    if replay is not None:
+        observations["replay"] = replay[0].records
+        observations["runs"].append(_job_info(replay[1]))
+    replayed = replay[0] if replay else None
     observations["variants"] = [{"sample": p, "key": k} for p, k, _ in built]
     results = (
         extract,
-        props.executable(explore, replay, kind, explore_failure),
+        props.executable(explore, replayed, kind, explore_failure, samples),
         props.degrees_of_freedom(good),
-        props.single_valued(good, explore, replay, replay_failure, kind),
+        props.single_valued(good, explore, replayed, replay_failure, kind),
         props.faithful(explore, kind, seed_answer),
-        props.consistent(good, built, replay, kind),
+        props.consistent(good, built, replayed, kind),
     )
     if explore_failure:  # say why a property had no data, not just that it had none
         results = tuple(
@@ -200,6 +213,67 @@ def verify_efa_source(
             for r in results
         )
     return EfaVerdict(results, observations)
+
+
+def _replay(
+    sandbox: Sandbox,
+    source: str,
+    job: dict[str, Any],
+    limits: Limits,
+    explore: Run,
+    kind: str,
+    built: list[tuple[int, str, dict[str, Any]]],
+) -> tuple[tuple[Run, ExecResult] | None, str | None]:
+    """The fresh-process run: the first run's parameters again, then the variants."""
+    good, _ = props.samples(explore, kind)
+    originals = [*good, *props.seed_for_replay(explore, kind)]
+    init = explore.first("init")
+    if not originals or init is None or init.get("error"):
+        return None, "nothing ran through in the first run"
+    replay_job = {
+        **job,
+        "mode": "replay",
+        "params": [s.params for s in originals],
+        "variants": [params for _, _, params in built],
+        "variant_per_call": min(float(job["per_call"]), VARIANT_PER_CALL),
+        "variant_budget": limits.timeout * VARIANT_SHARE,
+    }
+    run, result = _run(sandbox, source, replay_job, limits)
+    return (run, result), _failure(run, result)
+
+
+def static_extractable(source: str, failure: str) -> tuple[PropertyResult, str | None]:
+    """``extractable`` from the source text, when the run ended before the module loaded."""
+    name = "extractable"
+    tree = ast.parse(source)
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "EFA"), None)
+    if cls is None:
+        return PropertyResult(name, False, f"{failure}; the module defines no class EFA"), None
+    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+    attrs = {
+        target.id: node.value
+        for node in cls.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    problems = []
+    for method in ("sample", "render", "solve"):
+        function = methods.get(method)
+        if function is None:
+            problems.append(f"EFA.{method} is not defined in the class body")
+        elif len(function.args.posonlyargs + function.args.args) < 2 and not function.args.vararg:
+            problems.append(f"{method} takes no argument besides self")
+    kind_node = attrs.get("answer_kind")
+    kind = kind_node.value if isinstance(kind_node, ast.Constant) else None
+    if kind not in KINDS:
+        problems.append("answer_kind is not one of " + ", ".join(KINDS))
+    if not isinstance(attrs.get("seed_params"), ast.Dict):
+        problems.append("seed_params is not a dict literal")
+    if problems:
+        return PropertyResult(name, False, f"{failure}; " + "; ".join(problems)), None
+    details = {"answer_kind": kind, "decided_from": "source text (the run ended early)"}
+    return PropertyResult(name, True, details=details), str(kind)
 
 
 def _source_problem(source: Any) -> str | None:
@@ -238,19 +312,29 @@ def _failure(run: Run, result: ExecResult) -> str | None:
     if result.timed_out:
         return (
             f"the run timed out after {result.duration:.1f} s (an EFA method did not return "
-            "and could not be interrupted by the per-call limit)"
+            f"and could not be interrupted by the per-call limit{_last_step(run)})"
         )
     if result.oom_killed:
-        return "the run ran out of memory (memory limit) and was killed"
+        return f"the run ran out of memory (memory limit) and was killed{_last_step(run)}"
     if run.error and not run.foreign:
         return f"the run's observations are unreadable: {run.error}"
     if not run.done:
         tail = result.stderr.strip()[-STDERR_TAIL:]
-        reason = result.failure_reason or "ended early"
-        return f"the harness did not finish: the run {reason}" + (
+        reason = result.failure_reason or "exited early with status 0"
+        return f"the harness did not finish: the run {reason}{_last_step(run)}" + (
             f"; stderr ends with: {tail}" if tail else ""
         )
     return None
+
+
+def _last_step(run: Run) -> str:
+    steps = [r for r in run.records if r.get("t") in ("extract", "init", "sample", "seed")]
+    if not steps:
+        return ""
+    last = steps[-1]
+    where = {"extract": "loading the module", "init": "building the EFA"}.get(last["t"])
+    where = where or f"{last['t']} #{last.get('i', 0)}"
+    return f"; the last step that finished was {where}"
 
 
 def _job_info(result: ExecResult) -> dict[str, Any]:
