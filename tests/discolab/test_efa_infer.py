@@ -176,3 +176,55 @@ def test_bad_infer_configs(change, fragment) -> None:
         efa_config_from_dict(data)
     assert fragment in str(err.value)
     assert isinstance(err.value, ConfigError) or "unknown EFA id" in str(err.value)
+
+
+FAKES = Path(__file__).resolve().parents[1] / "fakes" / "efas"
+BROKEN = [
+    ("nondeterministic", "single_valued"),
+    ("constant_params", "has_degrees_of_freedom"),
+    ("render_omits", "render_solve_consistent"),
+    ("crash_some", "executable"),
+    ("infinite_loop", "executable"),
+    ("reads_answer_key", "executable"),
+    ("opens_socket", "executable"),
+]
+
+
+@pytest.fixture(scope="module")
+def docker_box():
+    import os
+
+    from discolab.errors import SandboxUnavailable
+    from discolab.sandbox import Limits, SandboxConfig
+    from discolab.sandbox.docker import DockerSandbox, connect, require_image
+
+    config = SandboxConfig(limits=Limits(timeout=30.0, memory_mb=512), pool_size=1)
+    try:
+        require_image(connect(10), config.image)
+    except SandboxUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Docker tests must run in CI but cannot: {exc}")
+        pytest.skip(f"Docker is not available: {exc}")
+    with DockerSandbox(config) as box:
+        yield box
+
+
+@pytest.mark.docker
+def test_the_campaign_continues_past_broken_efas_in_docker(
+    tmp_path: Path, fake_openai: FakeOpenAI, docker_box
+) -> None:
+    replies = [
+        Reply(content=f"```python\n{(FAKES / f'{name}.py').read_text()}```") for name, _ in BROKEN
+    ]
+    fake_openai.script(*replies, Reply(content=f"```python\n{GOOD_MODULE}```"))
+    runner = InferRunner(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    config = efa_config_from_dict(_config(fake_openai.url, attempts=len(BROKEN) + 1))
+    result = runner.start(config, campaign_id="b1", sandbox=docker_box)
+    records = runner.store.candidates("b1")
+    assert len(records) == len(BROKEN) + 1
+    for record, (name, prop) in zip(records, BROKEN, strict=False):
+        metrics = record.evaluation.metrics
+        assert metrics[prop] == 0.0, (name, record.evaluation.feedback)
+        assert prop in record.evaluation.feedback, name
+    assert records[-1].evaluation.passed
+    assert result.summary["passed"] and result.status == "finished"
