@@ -5,7 +5,8 @@ each is *verified*: parameters are plain JSON, the answer has the EFA's declared
 reads back exactly through the trusted answer check, and solving the JSON round-tripped
 parameters again gives the same answer. Runs in ``--workers`` processes. Beside it, the
 baseline a stored (untrusted) EFA pays: the same kind of generation through the sandbox
-sampler, for ``--sandbox-instances`` problems of one EFA. Prints the figures and the ratio.
+sampler, for ``--sandbox-instances`` problems of one EFA; and the six property tests of
+every library EFA in the sandbox. Prints the figures.
 Target (issue 13): 10,000 instances in < 30 s on a 2-core machine.
 
     python bench/efa_generation.py [--instances 10000] [--workers 2] [--sandbox auto]
@@ -65,12 +66,19 @@ def main() -> None:
 
     from discolab.efa.sampling import sample_in_sandbox
     from discolab.sandbox.factory import make_sandbox
+    from discolab.verifiers.unittests import verify_efa_source
 
     entry = get_efa(ids[0])
     with make_sandbox(args.sandbox) as box:
         box_started = time.perf_counter()
         sampled = sample_in_sandbox(entry.source, entry.id, args.sandbox_instances, 0, box)
         box_s = time.perf_counter() - box_started
+        verify_started = time.perf_counter()
+        passed = sum(
+            verify_efa_source(e.source, seed_answer=e.seed_answer, sandbox=box).passed
+            for e in (get_efa(i) for i in ids)
+        )
+        verify_s = time.perf_counter() - verify_started
 
     console = Console()
     table = Table(title="EFA generation + verification")
@@ -87,6 +95,12 @@ def main() -> None:
         f"{len(sampled):,}",
         f"{box_s:.1f}",
         f"{len(sampled) / box_s:,.0f}",
+    )
+    table.add_row(
+        f"property verification of every library EFA ({args.sandbox}, 2 runs each)",
+        f"{passed}/{len(ids)} EFAs pass",
+        f"{verify_s:.1f}",
+        f"{len(ids) / verify_s:.1f} EFAs",
     )
     console.print(table)
     slowest = sorted(results, key=lambda r: -r[2] / max(1, r[1]))[:3]
