@@ -192,7 +192,7 @@ def test_cmf_campaign_generates_further_verified_formulas(tmp_path: Path) -> Non
     runner = ConstantsRunner(f"sqlite:///{tmp_path / 'db.sqlite'}")
     result = runner.start(load_constants_config(_config(tmp_path, text)), campaign_id="m")
     assert result.summary["by_constant"].get("e", 0) >= 3
-    assert runner.store.get_campaign("m").assistance == ["seeded"]
+    assert list(runner.store.get_campaign("m").assistance) == ["seeded"]
     for r in runner.store.candidates("m"):
         assert r.candidate.metadata["origin"].startswith("field of PCF(n + 3, -n)")
         assert r.candidate.source != "PCF(n + 3, -n)"
