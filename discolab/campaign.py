@@ -39,6 +39,7 @@ from discolab.errors import DiscolabError, ModelError
 from discolab.hall_of_fame import latest_per_formula
 from discolab.splits import redacted_options, restored_options
 from discolab.storage.db import Database, default_database_url
+from discolab.storage.records import CampaignRecord
 from discolab.storage.store import CampaignStore
 from discolab.verifiers.systems import make_verifier
 
@@ -131,12 +132,26 @@ def _checkpointer(database_url: str) -> Iterator[SqliteSaver]:
         yield saver
 
 
-class CampaignRunner:
-    """Runs and resumes campaigns against one database."""
+class StoreRunner:
+    """What every campaign runner (law, evolve, constants, infer) starts from: the store of
+    one database, and the stored campaign a resume begins with."""
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
         self.store = CampaignStore(Database(database_url))
+
+    def stored(self, campaign_id: str) -> tuple[CampaignRecord, CampaignResult | None]:
+        """The campaign's record and, when it already finished, its result: resuming a
+        finished campaign does nothing and reports how it ended."""
+        record = self.store.get_campaign(campaign_id)
+        if record.status != "finished":
+            return record, None
+        summary = dict(record.summary or {})
+        return record, CampaignResult(record.id, record.status, record.stop_reason, summary, 0.0)
+
+
+class CampaignRunner(StoreRunner):
+    """Runs and resumes campaigns against one database."""
 
     def start(
         self,
@@ -184,11 +199,9 @@ class CampaignRunner:
         Raises:
             ConfigError: the campaign ran on a private split and ``secrets`` lacks its seed.
         """
-        record = self.store.get_campaign(campaign_id)
-        if record.status == "finished":
-            return CampaignResult(
-                record.id, record.status, record.stop_reason, dict(record.summary or {}), 0.0
-            )
+        record, done = self.stored(campaign_id)
+        if done is not None:
+            return done
         config = config_from_dict(record.config)
         options = restored_options(config.environment.options, secrets, campaign_id)
         config = dataclasses.replace(

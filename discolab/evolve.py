@@ -25,12 +25,16 @@ from discolab.agents.evolution.proposals import (
 )
 from discolab.agents.evolver import EvolverSettings, EvolverState, build_evolver, recursion_limit
 from discolab.assistance import SEEDED, label
-from discolab.campaign import CampaignResult, _checkpointer, make_journal, new_campaign_id
+from discolab.campaign import (
+    CampaignResult,
+    StoreRunner,
+    _checkpointer,
+    make_journal,
+    new_campaign_id,
+)
 from discolab.errors import ConfigError, DiscolabError, ModelError
 from discolab.evolve_config import EvolveConfig, evolve_config_from_dict
 from discolab.sandbox.base import Limits, SandboxConfig
-from discolab.storage.db import Database
-from discolab.storage.store import CampaignStore
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +81,8 @@ def make_program_proposer(config: EvolveConfig) -> ProgramProposer:
     )
 
 
-class EvolveRunner:
+class EvolveRunner(StoreRunner):
     """Runs and resumes evolve campaigns against one database."""
-
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self.store = CampaignStore(Database(database_url))
 
     def start(
         self,
@@ -109,11 +109,9 @@ class EvolveRunner:
 
     def resume(self, campaign_id: str, *, on_progress: EvolveCallback | None = None) -> Any:
         """Continue a stopped or killed evolve campaign from its last checkpoint."""
-        record = self.store.get_campaign(campaign_id)
-        if record.status == "finished":
-            return CampaignResult(
-                record.id, record.status, record.stop_reason, dict(record.summary or {}), 0.0
-            )
+        record, done = self.stored(campaign_id)
+        if done is not None:
+            return done
         config = evolve_config_from_dict(record.config)
         problem, proposer = self._parts(config)
         return self._drive(campaign_id, config, problem, proposer, on_progress, fresh=False)

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from discolab.assistance import SEEDED
-from discolab.campaign import CampaignResult, new_campaign_id
+from discolab.campaign import CampaignResult, StoreRunner, new_campaign_id
 from discolab.constants.config import ConstantsConfig, constants_config_from_dict
 from discolab.constants.formulas import formula_items, formulas_by_constant, summary_of
 from discolab.constants.searches import Unit, search_units
 from discolab.errors import DiscolabError
-from discolab.storage.db import Database
 from discolab.storage.store import CampaignStore
 
 logger = logging.getLogger(__name__)
@@ -55,12 +54,8 @@ class ConstantsProgress:
 ConstantsCallback = Callable[[ConstantsProgress], None]
 
 
-class ConstantsRunner:
+class ConstantsRunner(StoreRunner):
     """Runs and resumes constants campaigns against one database."""
-
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self.store = CampaignStore(Database(database_url))
 
     def start(
         self,
@@ -89,11 +84,9 @@ class ConstantsRunner:
         self, campaign_id: str, *, on_progress: ConstantsCallback | None = None
     ) -> CampaignResult:
         """Continue a stopped or killed constants campaign, skipping its finished units."""
-        record = self.store.get_campaign(campaign_id)
-        if record.status == "finished":
-            return CampaignResult(
-                record.id, record.status, record.stop_reason, dict(record.summary or {}), 0.0
-            )
+        record, done = self.stored(campaign_id)
+        if done is not None:
+            return done
         config = constants_config_from_dict(record.config)
         units = search_units(config, config.verifier_settings())
         return self._drive(campaign_id, config, units, on_progress)

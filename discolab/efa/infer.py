@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from discolab.agents.efa.prompts import extract_module, infer_messages
-from discolab.campaign import CampaignResult, make_journal, new_campaign_id
+from discolab.campaign import CampaignResult, StoreRunner, make_journal, new_campaign_id
 from discolab.efa.config import EfaCampaignConfig, efa_config_from_dict
 from discolab.environments.efa.catalog import get_efa
 from discolab.errors import DiscolabError, ModelError
-from discolab.storage.db import Database
-from discolab.storage.store import CampaignStore
 from discolab.types import Candidate, CandidateKind, Evaluation
 
 logger = logging.getLogger(__name__)
@@ -52,12 +50,8 @@ def _client(config: EfaCampaignConfig) -> Any:
     return make_ensemble(config.proposer, model_options(config.options), (), {}).clients()[0]
 
 
-class InferRunner:
+class InferRunner(StoreRunner):
     """Runs and resumes infer campaigns against one database."""
-
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self.store = CampaignStore(Database(database_url))
 
     def start(
         self,
@@ -86,11 +80,9 @@ class InferRunner:
         self, campaign_id: str, *, on_progress: InferCallback | None = None, sandbox: Any = None
     ) -> CampaignResult:
         """Continue an infer campaign from its first attempt not stored."""
-        record = self.store.get_campaign(campaign_id)
-        if record.status == "finished":
-            return CampaignResult(
-                record.id, record.status, record.stop_reason, dict(record.summary or {}), 0.0
-            )
+        record, done = self.stored(campaign_id)
+        if done is not None:
+            return done
         config = efa_config_from_dict(record.config)
         return self._drive(campaign_id, config, _client(config), on_progress, sandbox)
 
