@@ -149,6 +149,18 @@ class StoreRunner:
         summary = dict(record.summary or {})
         return record, CampaignResult(record.id, record.status, record.stop_reason, summary, 0.0)
 
+    def usage_summary(self, campaign_id: str) -> dict[str, Any] | None:
+        """Model calls, tokens and cost of a campaign for its summary (``None``: no calls)."""
+        usage = self.store.calls.usage(campaign_id)
+        if not usage.calls:
+            return None
+        return {
+            "calls": usage.calls,
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "cost": usage.cost,
+        }
+
 
 class CampaignRunner(StoreRunner):
     """Runs and resumes campaigns against one database."""
@@ -360,14 +372,9 @@ class CampaignRunner(StoreRunner):
             "candidates": self.store.count_candidates(cid),
             "assistance": label(self.store.get_campaign(cid).assistance),
         }
-        usage = self.store.calls.usage(cid)
-        if usage.calls:
-            summary["usage"] = {
-                "calls": usage.calls,
-                "prompt_tokens": usage.prompt_tokens,
-                "completion_tokens": usage.completion_tokens,
-                "cost": usage.cost,
-            }
+        usage = self.usage_summary(cid)
+        if usage is not None:
+            summary["usage"] = usage
         if record is not None:
             ev = record.evaluation
             summary |= {

@@ -240,14 +240,9 @@ class EvolveRunner(StoreRunner):
             "assistance": label(self.store.get_campaign(cid).assistance),
             "occupancy": {str(k): v for k, v in database.archive.occupancy().items()},
         }
-        usage = self.store.calls.usage(cid)
-        if usage.calls:
-            summary["usage"] = {
-                "calls": usage.calls,
-                "prompt_tokens": usage.prompt_tokens,
-                "completion_tokens": usage.completion_tokens,
-                "cost": usage.cost,
-            }
+        usage = self.usage_summary(cid)
+        if usage is not None:
+            summary["usage"] = usage
         if best is not None and best.evaluation is not None:
             summary |= {
                 "candidate_id": best.candidate.id,

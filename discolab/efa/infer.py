@@ -194,12 +194,7 @@ class InferRunner(StoreRunner):
         if best is not None and best.evaluation is not None:
             summary["best_score"] = best.evaluation.score
             summary["best_candidate"] = best.candidate.id
-        usage = self.store.calls.usage(cid)
-        if usage.calls:
-            summary["usage"] = {
-                "calls": usage.calls,
-                "prompt_tokens": usage.prompt_tokens,
-                "completion_tokens": usage.completion_tokens,
-                "cost": usage.cost,
-            }
+        usage = self.usage_summary(cid)
+        if usage is not None:
+            summary["usage"] = usage
         return summary
