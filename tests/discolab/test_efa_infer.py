@@ -228,3 +228,37 @@ def test_the_campaign_continues_past_broken_efas_in_docker(
         assert prop in record.evaluation.feedback, name
     assert records[-1].evaluation.passed
     assert result.summary["passed"] and result.status == "finished"
+
+
+def test_run_and_show_through_the_cli(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(Reply(content=CONSTANT), Reply(content=f"```python\n{GOOD_MODULE}```"))
+    config = tmp_path / "infer.toml"
+    config.write_text(
+        '[campaign]\nname = "cli-infer"\nsandbox = "process"\n\n[efa]\ntask = "infer"\n'
+        'seed_efa = "efa/crt-v1"\nproposer = "vllm:coder"\nattempts = 3\nsamples = 6\n\n'
+        f'[efa.options]\nbase_url = "{fake_openai.url}"\nretries = 0\n'
+    )
+    _mount_subcommands()
+    db = str(tmp_path / "db.sqlite")
+    env = {"COLUMNS": "220"}
+    ran = CliRunner().invoke(app, ["run", str(config), "--id", "c1", "--db", db], env=env)
+    assert ran.exit_code == 0, ran.output
+    assert "attempt 1/3: failed" in ran.output and "attempt 2/3: passed" in ran.output
+    assert "stored EFA" in ran.output
+    shown = CliRunner().invoke(app, ["show", "c1", "--db", db], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "has_degrees_of_freedom" in shown.output and "✗" in shown.output
+    listed = CliRunner().invoke(app, ["list", "--db", db], env=env)
+    assert "c1" in listed.output
+
+
+def test_run_with_no_model_server_exits_3(tmp_path: Path) -> None:
+    config = tmp_path / "infer.toml"
+    config.write_text(
+        '[campaign]\nname = "dead"\nsandbox = "process"\n\n[efa]\ntask = "infer"\n'
+        'proposer = "vllm:coder"\n\n[efa.options]\nbase_url = "http://127.0.0.1:9/v1"\n'
+        "retries = 0\n"
+    )
+    _mount_subcommands()
+    ran = CliRunner().invoke(app, ["run", str(config), "--db", str(tmp_path / "d.sqlite")])
+    assert ran.exit_code == 3 and "discolab resume" in ran.output
