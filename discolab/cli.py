@@ -201,8 +201,9 @@ def run(
     ] = None,
 ) -> None:
     """Run a discovery campaign from a config file, with live progress: a law campaign
-    (configs/quickstart.toml) or a constants search for PCF formulas
-    (configs/campaigns/constants-*.toml, which have a "constants" table).
+    (configs/quickstart.toml), a constants search for PCF formulas
+    (configs/campaigns/constants-*.toml) or an EFA infer campaign
+    (configs/campaigns/efa-infer-*.toml).
 
     API keys come from environment variables (OPENAI_API_KEY or the preset's variable) and
     are never stored. Exit code 3 means the campaign stopped early (model failure or a cap).
@@ -325,7 +326,7 @@ def resume(
     campaign_id: Annotated[str, typer.Argument(help="Id shown by `discolab run` or `list`.")],
     db: DbOption = None,
 ) -> None:
-    """Continue a killed or interrupted campaign (law, evolve or constants) where it stopped."""
+    """Continue a killed or interrupted campaign (law, evolve, constants, EFA) where it stopped."""
     from discolab.constants.config import is_constants_config
     from discolab.evolve_config import is_evolve_config
 
