@@ -179,7 +179,7 @@ def _verify(candidate: Pcf | str, settings: PcfSettings) -> PcfVerdict:
     base = PcfVerdict(
         "unidentified",
         pcf,
-        converged_digits=conv.agreement(),
+        converged_digits=conv.agreement,
         depth=conv.depths[-1],
         value=mpmath.nstr(value, 30),
     )
@@ -226,7 +226,7 @@ def _convergence_failure(pcf: Pcf, conv: Convergents, settings: PcfSettings) -> 
         return PcfVerdict(
             "zero_denominator", pcf, f"q_n = 0 at the deepest convergent (n = {conv.depths[-1]})"
         )
-    agreement = conv.agreement()
+    agreement = conv.agreement
     defined = [v for v in conv.values if v is not None]
     unsettled = agreement < 1 or (agreement < 3 and not _settling(conv))
     if unsettled or not all(mpmath.isfinite(v) for v in defined):
@@ -314,8 +314,8 @@ def _identify(pcf: Pcf, conv: Convergents, base: PcfVerdict, settings: PcfSettin
             continue
         target = _apply(transform, k, settings.dps)
         held = digits_between(value, target, settings.dps)
-        matched = min(held, conv.agreement())
-        if not accepts(held, conv.agreement(), settings.digits):
+        matched = min(held, conv.agreement)
+        if not accepts(held, conv.agreement, settings.digits):
             if near is None or matched > near[0]:
                 near = (matched, transform.format(symbol))
             continue

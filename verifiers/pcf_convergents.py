@@ -10,6 +10,7 @@ rational), ``a_n ≡ 0``, and work budgets a hostile candidate could blow up.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,9 +33,7 @@ class Convergents:
     Attributes:
         depths: increasing depths ``n`` (number of recurrence steps).
         values: ``p_n/q_n`` at each depth as mpmath numbers (``None`` where ``q_n = 0``).
-        q_digits: decimal digits of ``|q_n|`` at each depth (``0`` where ``q_n = 0``).
         dps: the mpmath precision the values were computed at.
-        limits: the ``ramanujantools`` Limit objects, for δ.
         before_last: ``p_{N-1}/q_{N-1}`` one step before the deepest rung, so a fraction
             whose convergents cycle with a period dividing the ladder's steps is not
             mistaken for a settled one.
@@ -42,9 +41,7 @@ class Convergents:
 
     depths: tuple[int, ...]
     values: tuple[mpmath.mpf | None, ...]
-    q_digits: tuple[float, ...]
     dps: int
-    limits: tuple[object, ...]
     before_last: mpmath.mpf | None = None
 
     @property
@@ -52,6 +49,7 @@ class Convergents:
         """The deepest convergent."""
         return self.values[-1]
 
+    @functools.cached_property
     def agreement(self) -> float:
         """Digits to which the deepest convergent agrees with the rung before it and with
         the step just before it (the smaller; relative); ``0`` when unknown."""
@@ -121,22 +119,14 @@ def compute_convergents(pcf: Pcf, depth: int, dps: int) -> Convergents:
     ladder = depth_ladder(depth)
     limits = pcf.to_ramanujantools().limit(ladder)
     values: list[mpmath.mpf | None] = []
-    q_digits: list[float] = []
     with mpmath.workdps(dps):
         for limit in limits:
             p, q = int(limit.p()), int(limit.q())
-            if q == 0:
-                values.append(None)
-                q_digits.append(0.0)
-                continue
-            values.append(mpmath.mpf(p) / q)
-            q_digits.append(float(mpmath.log10(abs(mpmath.mpf(q)))))
+            values.append(mpmath.mpf(p) / q if q != 0 else None)
         last = limits[-1]
         p_prev, q_prev = int(last.p(previous=True)), int(last.q(previous=True))
         before_last = mpmath.mpf(p_prev) / q_prev if q_prev != 0 else None
-    return Convergents(
-        tuple(ladder), tuple(values), tuple(q_digits), dps, tuple(limits), before_last
-    )
+    return Convergents(tuple(ladder), tuple(values), dps, before_last)
 
 
 def error_digits(conv: Convergents, target: mpmath.mpf) -> list[tuple[int, float]]:
