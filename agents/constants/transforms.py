@@ -12,7 +12,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 
 from discolab.environments.constants.library import Mobius, constant_value, transforms
@@ -56,10 +55,6 @@ class TransformTable:
         ]
         return sorted(near, key=lambda e: (abs(e.value - value), e.transform.height))
 
-    def lookup_many(self, values: np.ndarray, tolerance: float = 1e-9) -> list[list[TableEntry]]:
-        """:meth:`lookup` for each value (finite or not)."""
-        return [self.lookup(float(v), tolerance) for v in values]
-
 
 def _key(value: float) -> int:
     return round(value * KEY_SCALE)
@@ -67,18 +62,22 @@ def _key(value: float) -> int:
 
 def build_table(constant_ids: Sequence[str], height: int) -> TransformTable:
     """Every non-degenerate transform with coefficients in ``[-height, height]`` of each
-    constant in ``constant_ids`` whose value is finite and at most :data:`MAX_ABS_VALUE`."""
+    constant in ``constant_ids`` whose value is finite and at most :data:`MAX_ABS_VALUE`.
+
+    Values are computed in double precision, all transforms of a constant at once: with
+    coefficients this small a denominator ``r·K + s`` is never near zero (no two such
+    rationals approximate a constant that well), so the values are good to ~1e-13, far
+    inside the 1e-9 lookup tolerance. The table is built for every chunk scanned, so it
+    must be cheap.
+    """
     moebius = list(transforms(height))
+    p, q, r, s = (np.array([getattr(m, f) for m in moebius], dtype=float) for f in "pqrs")
     entries: list[TableEntry] = []
     for cid in constant_ids:
         k = float(constant_value(cid, 30))
-        with mpmath.workdps(30):
-            exact = constant_value(cid, 30)
-            for m in moebius:
-                den = m.r * k + m.s
-                if abs(den) < 1e-6:
-                    continue
-                value = float(m.apply(exact))
-                if math.isfinite(value) and abs(value) <= MAX_ABS_VALUE:
-                    entries.append(TableEntry(cid, m, value))
+        den = r * k + s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = (p * k + q) / den
+        keep = (np.abs(den) >= 1e-6) & np.isfinite(values) & (np.abs(values) <= MAX_ABS_VALUE)
+        entries.extend(TableEntry(cid, moebius[i], float(values[i])) for i in np.flatnonzero(keep))
     return TransformTable(entries)
