@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from rich.table import Table
 
 from discolab.efa.suite import EfaSuite, EfaTask, load_efa_suite
 from discolab.environments.efa.answers import check_answer
+from discolab.environments.efa.format import Instance
 from discolab.errors import ConfigError
 
 MAX_SUBMISSION_BYTES = 20_000_000
@@ -75,13 +77,19 @@ def read_answers(path: Path) -> tuple[dict[str, str], list[str]]:
     return answers, rejected
 
 
-def score_answers(suite: EfaSuite, answers: dict[str, str]) -> list[TaskScore]:
-    """Check every instance's answer (missing ones count as wrong)."""
+def score_answers(
+    suite: EfaSuite,
+    answers: dict[str, str],
+    generated: Mapping[str, list[tuple[str, Instance]]] | None = None,
+) -> list[TaskScore]:
+    """Check every instance's answer (missing ones count as wrong); ``generated`` is
+    :meth:`EfaSuite.generate`'s output when the caller has it already."""
+    generated = generated if generated is not None else suite.generate()
     scores: list[TaskScore] = []
     for task in suite.tasks:
         correct = answered = 0
         failure: str | None = None
-        for iid, instance in suite.instances(task):
+        for iid, instance in generated[task.id]:
             given = answers.get(iid)
             if given is None:
                 failure = failure or f"{iid}: no answer"
@@ -96,14 +104,16 @@ def score_answers(suite: EfaSuite, answers: dict[str, str]) -> list[TaskScore]:
     return scores
 
 
-def solve_with_builtin(suite: EfaSuite) -> tuple[dict[str, str], dict[str, str]]:
+def solve_with_builtin(
+    generated: Mapping[str, list[tuple[str, Instance]]],
+) -> tuple[dict[str, str], dict[str, str]]:
     """The built-in solver's answers, and for each unanswered instance why not."""
     from discolab.agents.efa.solver import solve_problem
 
     answers: dict[str, str] = {}
     unanswered: dict[str, str] = {}
-    for task in suite.tasks:
-        for iid, instance in suite.instances(task):
+    for items in generated.values():
+        for iid, instance in items:
             attempt = solve_problem(instance.text)
             if attempt.answer is None:
                 unanswered[iid] = attempt.reason or "no answer"
@@ -155,7 +165,7 @@ def score_efa_file(suite_name: str, path: Path, console: Console) -> list[TaskSc
     started = time.monotonic()
     scores = score_answers(suite, answers)
     print_report(suite, scores, time.monotonic() - started, console)
-    known = {iid for t in suite.tasks for iid, _ in suite.instances(t)}
+    known = suite.instance_ids()
     unknown = [iid for iid in answers if iid not in known]
     for line in rejected + [f"unknown instance {iid!r}" for iid in unknown[:20]]:
         console.print(f"[yellow]rejected[/] {line}")
@@ -166,10 +176,11 @@ def run_efa_builtin(suite_name: str, out: Path | None, console: Console) -> list
     """``bench run SUITE --proposer builtin`` for an EFA suite: solve, write, score."""
     suite = load_efa_suite(suite_name)
     started = time.monotonic()
-    answers, unanswered = solve_with_builtin(suite)
+    generated = suite.generate()
+    answers, unanswered = solve_with_builtin(generated)
     out = out or Path(f"{suite.id}-builtin.jsonl")
     out.write_text("".join(json.dumps({"id": k, "answer": v}) + "\n" for k, v in answers.items()))
-    scores = score_answers(suite, answers)
+    scores = score_answers(suite, answers, generated)
     print_report(suite, scores, time.monotonic() - started, console)
     families: dict[str, int] = defaultdict(int)
     for s in scores:

@@ -48,7 +48,20 @@ class EfaSuite:
         """``(instance id, instance)`` for every instance of ``task``, deterministically."""
         efa = get_efa(task.efa).make(**task.options)
         rng = random.Random(f"{self.seed}:{task.id}")
-        return [(f"{task.id}/{i}", efa.instance(rng)) for i in range(task.instances)]
+        return [(instance_id(task, i), efa.instance(rng)) for i in range(task.instances)]
+
+    def generate(self) -> dict[str, list[tuple[str, Instance]]]:
+        """Every task's instances, by task id (generate once, then solve and score)."""
+        return {task.id: self.instances(task) for task in self.tasks}
+
+    def instance_ids(self) -> set[str]:
+        """Every instance id of the suite, without generating the instances."""
+        return {instance_id(t, i) for t in self.tasks for i in range(t.instances)}
+
+
+def instance_id(task: EfaTask, index: int) -> str:
+    """``TASK/INDEX``: how a submission names an instance."""
+    return f"{task.id}/{index}"
 
 
 def is_efa_suite(value: str | Path) -> bool:
