@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from discolab.environments.efa.answers import MAX_ANSWER_LENGTH, Answer, check_answer
+from discolab.environments.efa.answers import (
+    MAX_ANSWER_LENGTH,
+    Answer,
+    check_answer,
+    expression_text,
+)
 
 MAX_LINES = 2000
 """Most lines a run may write (a sample writes one line)."""
@@ -117,17 +122,11 @@ def read_answer(raw: Any, kind: str) -> tuple[Answer | None, str | None]:
     except (ValueError, ZeroDivisionError, OverflowError):
         if kind != "expression" or type_ != "sympy":
             return None, f"solve returned {text[:60]!r}, which is not a {kind}"
-        answer = Answer(kind, _sympy_text(text))
+        answer = Answer(kind, expression_text(text))
     check = check_answer(answer, answer.text)
     if not check.correct:
         return None, f"the answer {text[:60]!r} cannot be read back: {check.reason}"
     return answer, None
-
-
-def _sympy_text(text: str) -> str:
-    import re
-
-    return re.sub(r"\bE\b", "exp(1)", text)
 
 
 def same_answer(a: Answer, b: Answer) -> bool:

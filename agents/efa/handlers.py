@@ -15,6 +15,8 @@ from fractions import Fraction
 
 import sympy
 
+from discolab.environments.efa.answers import to_answer
+
 Handler = Callable[[str], str | None]
 
 _NUM = r"-?\d+"
@@ -99,11 +101,8 @@ def definite_integral(text: str) -> str | None:
 
 
 def _exact_text(value: sympy.Expr) -> str:
-    if value.is_Integer:
-        return str(int(value))
-    if value.is_Rational:
-        return str(Fraction(int(value.p), int(value.q)))
-    return re.sub(r"\bE\b", "exp(1)", sympy.sstr(value))
+    """An exact sympy result in the canonical answer form (integers, p/q, expressions)."""
+    return to_answer(value, "expression").text
 
 
 def divisor_count(text: str) -> str | None:

@@ -16,34 +16,27 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from discolab.environments.efa.answers import KINDS, Answer, check_answer
+from discolab.environments.efa.answers import KINDS
 from discolab.environments.efa.catalog import EfaEntry
 from discolab.environments.efa.format import Instance
 from discolab.errors import ConfigError, VerificationError
+from discolab.verifiers.efa_observations import read_answer
 
 MAX_SAMPLES = 10_000
 MAX_OUTPUT_BYTES = 8_000_000
 
-SAMPLER = r"""
-import json, random, sys
-from fractions import Fraction
-import efa_candidate as module
 
-def canonical(value, kind):
-    if kind == "integer":
-        if isinstance(value, Fraction) and value.denominator == 1:
-            value = value.numerator
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"integer answer expected, got {type(value).__name__}")
-        return str(value)
-    if kind == "rational":
-        if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
-            raise TypeError(f"rational answer expected, got {type(value).__name__}")
-        return str(Fraction(value))
-    if kind == "real":
-        return repr(float(value))
-    import re, sympy
-    return re.sub(r"\bE\b", "exp(1)", sympy.sstr(sympy.sympify(value)))
+def _harness_source() -> str:
+    """The property harness's source, whose ``encode_answer`` the sampler uses."""
+    from discolab.verifiers.unittests import HARNESS
+
+    return HARNESS.read_text(encoding="utf-8")
+
+
+SAMPLER = r"""
+import json, random
+from efa_harness import encode_answer
+import efa_candidate as module
 
 config = json.load(open("sampler.json"))
 efa = module.EFA(**config["options"])
@@ -53,11 +46,13 @@ with open("samples.jsonl", "w") as out:
     for i in range(config["n"]):
         params = efa.sample(rng)
         text = efa.render(params)
-        answer = canonical(efa.solve(params), kind)
-        row = {"params": params, "problem": text, "answer": answer, "kind": kind}
+        row = {"params": params, "problem": text, "answer": encode_answer(efa.solve(params)),
+               "kind": kind}
         out.write(json.dumps(row) + "\n")
 """
-"""The program the sandbox runs next to the candidate module (``efa_candidate.py``)."""
+"""The program the sandbox runs next to the candidate module (``efa_candidate.py``). It
+encodes answers with the property harness's ``encode_answer`` (shipped beside it), and the
+host reads them back with the same ``read_answer`` the property verifier uses."""
 
 
 def sample_library(
@@ -86,9 +81,12 @@ def sample_in_sandbox(
     """
     _check_n(n)
     config = json.dumps({"n": n, "seed": seed, "options": dict(options or {})})
-    result = sandbox.run_python(
-        SAMPLER, files={"efa_candidate.py": source, "sampler.json": config}, timeout=timeout
-    )
+    files = {
+        "efa_candidate.py": source,
+        "sampler.json": config,
+        "efa_harness.py": _harness_source(),
+    }
+    result = sandbox.run_python(SAMPLER, files=files, timeout=timeout)
     if result.timed_out:
         raise VerificationError(f"{efa_id}: sampling timed out after {timeout:g} s")
     if result.returncode != 0:
@@ -110,14 +108,12 @@ def _instance(efa_id: str, line: str, index: int) -> Instance:
         raise VerificationError(f"{efa_id}: sample {index} is not JSON") from None
     if not isinstance(row, dict) or row.get("kind") not in KINDS:
         raise VerificationError(f"{efa_id}: sample {index} has no valid answer kind")
-    text, answer = row.get("problem"), row.get("answer")
-    if not isinstance(text, str) or not isinstance(answer, str) or len(answer) > 400:
-        raise VerificationError(f"{efa_id}: sample {index} lacks a problem text or answer")
-    parsed = Answer(row["kind"], answer)
-    if not check_answer(parsed, answer).correct:
-        raise VerificationError(
-            f"{efa_id}: sample {index}'s answer {answer[:40]!r} is not a {row['kind']}"
-        )
+    text = row.get("problem")
+    if not isinstance(text, str):
+        raise VerificationError(f"{efa_id}: sample {index} lacks a problem text")
+    parsed, why = read_answer(row.get("answer"), row["kind"])
+    if parsed is None:
+        raise VerificationError(f"{efa_id}: sampling failed: sample {index}: {why}")
     params = row.get("params")
     if not isinstance(params, dict):
         raise VerificationError(f"{efa_id}: sample {index}'s parameters are not a JSON object")

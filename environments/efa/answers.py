@@ -88,7 +88,13 @@ def to_answer(value: Any, kind: AnswerKind) -> Answer:
         )
     if not isinstance(value, sympy.Basic):
         raise ExpressionError(f"an expression answer must be a sympy expression, got {value!r:.60}")
-    return Answer(kind, _E.sub("exp(1)", sympy.sstr(value)))
+    return Answer(kind, expression_text(sympy.sstr(value)))
+
+
+def expression_text(printed: str) -> str:
+    """sympy's printed form made readable by the safe parser (Euler's number ``E`` is
+    written ``exp(1)``); every producer of expression answers goes through this."""
+    return _E.sub("exp(1)", printed)
 
 
 @dataclass(frozen=True)
