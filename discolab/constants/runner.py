@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from discolab.assistance import SEEDED
 from discolab.campaign import CampaignResult, StoreRunner, new_campaign_id
 from discolab.constants.config import ConstantsConfig, constants_config_from_dict
 from discolab.constants.formulas import formula_items, formulas_by_constant, summary_of
-from discolab.constants.searches import Unit, search_units
+from discolab.constants.searches import Unit, run_units, search_units
 from discolab.errors import DiscolabError
 from discolab.storage.store import CampaignStore
 
@@ -65,7 +65,7 @@ class ConstantsRunner(StoreRunner):
         on_progress: ConstantsCallback | None = None,
     ) -> CampaignResult:
         """Validate ``config``, store a new campaign and run it to the end."""
-        units = search_units(config, config.verifier_settings())  # fail before storing
+        units = search_units(config)  # fail before storing
         cid = campaign_id or new_campaign_id(config.name)
         self.store.create_campaign(
             id=cid,
@@ -88,7 +88,7 @@ class ConstantsRunner(StoreRunner):
         if done is not None:
             return done
         config = constants_config_from_dict(record.config)
-        units = search_units(config, config.verifier_settings())
+        units = search_units(config)
         return self._drive(campaign_id, config, units, on_progress)
 
     def _drive(
@@ -103,18 +103,20 @@ class ConstantsRunner(StoreRunner):
         candidates = sum(int(e.outputs[0]) for e in done.values())
         self.store.set_status(cid, "running")
         latest: str | None = None
+        finished = len(done)
         try:
-            for unit, result in self._run_units(config, units, set(done)):
+            for unit, result in run_units(config, units, set(done)):
                 stored = self.store.record_batch(cid, formula_items(result, unit))
                 self.store.record_experiment(cid, unit.experiment(result))
                 candidates += result.candidates
+                finished += 1
                 if stored:
                     latest = f"{stored[-1].source} = {stored[-1].metadata.get('limit')}"
                 if on_progress is not None:
                     on_progress(
                         ConstantsProgress(
                             campaign_id=cid,
-                            done=len(self.store.experiments(cid)),
+                            done=finished,
                             total=len(units),
                             candidates=candidates,
                             formulas=self.store.count_candidates(cid),
@@ -136,14 +138,6 @@ class ConstantsRunner(StoreRunner):
         return CampaignResult(
             cid, "finished", "search complete", summary, time.monotonic() - started
         )
-
-    @staticmethod
-    def _run_units(
-        config: ConstantsConfig, units: list[Unit], skip: set[int]
-    ) -> Iterator[tuple[Unit, Any]]:
-        from discolab.constants.searches import run_units
-
-        yield from run_units(config, units, skip, config.verifier_settings())
 
 
 CLUSTER_HEIGHT = 1000

@@ -73,9 +73,8 @@ class Unit:
         )
 
 
-def search_units(config: ConstantsConfig, settings: PcfSettings) -> list[Unit]:
+def search_units(config: ConstantsConfig) -> list[Unit]:
     """The campaign's units in a fixed order (validates the search table)."""
-    del settings
     if config.search == "enumeration":
         box, _ = _enumeration_parts(config)
         chunks = box.chunks(config.enumeration.chunk_size)
@@ -114,9 +113,11 @@ def _enumeration_parts(config: ConstantsConfig) -> tuple[Any, Any]:
 
 
 def run_units(
-    config: ConstantsConfig, units: list[Unit], skip: set[int], settings: PcfSettings
+    config: ConstantsConfig, units: list[Unit], skip: set[int]
 ) -> Iterator[tuple[Unit, UnitResult]]:
-    """Run every unit not in ``skip``, yielding each as it finishes."""
+    """Run every unit not in ``skip``, yielding each as it finishes; every formula is
+    verified with the campaign's :meth:`ConstantsConfig.verifier_settings`."""
+    settings = config.verifier_settings()
     todo = [u for u in units if u.index not in skip]
     if config.search == "enumeration":
         yield from _run_enumeration(config, units, skip)
