@@ -264,6 +264,25 @@ class CampaignStore:
                 for r in rows
             ]
 
+    def candidate(self, candidate_id: str) -> ScoredRecord | None:
+        """One stored candidate, of any campaign, with its latest evaluation (``None`` when
+        no candidate has that id)."""
+        with self.db.read() as session:
+            row = session.get(CandidateRow, candidate_id)
+            if row is None:
+                return None
+            latest = session.exec(
+                select(EvaluationRow)
+                .where(col(EvaluationRow.candidate_id) == candidate_id)
+                .order_by(col(EvaluationRow.id).desc())
+            ).first()
+            return ScoredRecord(
+                candidate=candidate_of(row),
+                evaluation=evaluation_of(latest) if latest is not None else None,
+                verifier=latest.verifier if latest is not None else None,
+                seq=row.seq,
+            )
+
     def best(self, campaign_id: str, n: int = 10, *, by: str = "score") -> list[ScoredRecord]:
         """The ``n`` best evaluated candidates.
 

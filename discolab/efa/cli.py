@@ -76,16 +76,15 @@ def _stored_efa(candidate_id: str, db: str | None) -> str:
     from discolab.storage.store import CampaignStore
 
     store = CampaignStore(Database(resolve_database_url(db)))
-    for campaign in store.list_campaigns():
-        for record in store.candidates(campaign.id):
-            if record.candidate.id == candidate_id:
-                ev = record.evaluation
-                if ev is None or not ev.passed:
-                    raise ConfigError(
-                        f"{candidate_id} did not pass the property tests; only passing EFAs "
-                        "generate problems"
-                    )
-                return record.candidate.source
+    record = store.candidate(candidate_id)
+    if record is not None:
+        ev = record.evaluation
+        if ev is None or not ev.passed:
+            raise ConfigError(
+                f"{candidate_id} did not pass the property tests; only passing EFAs "
+                "generate problems"
+            )
+        return record.candidate.source
     raise ConfigError(
         f"no EFA {candidate_id!r}: give a library id (discolab efa list) or the id of a "
         "passing EFA from an infer campaign (discolab show CAMPAIGN)"

@@ -159,6 +159,17 @@ def test_candidate_with_preset_id_keeps_it(store: CampaignStore, campaign_id: st
     assert stored.id == "cand-chosen"
 
 
+def test_candidate_by_id_has_its_latest_evaluation(store: CampaignStore, campaign_id: str) -> None:
+    stored = store.record_candidate(campaign_id, _cand("x"), key="k")
+    assert store.candidate(stored.id).evaluation is None
+    store.record_evaluation(stored.id, "v1", _eval(0.25))
+    store.record_evaluation(stored.id, "v2", _eval(0.75))
+    found = store.candidate(stored.id)
+    assert found.candidate.source == "x" and found.evaluation.score == 0.75
+    assert found.verifier == "v2"
+    assert store.candidate("cand-missing") is None
+
+
 def test_candidate_is_idempotent_on_key(
     store: CampaignStore, campaign_id: str, db_path: Path
 ) -> None:
