@@ -130,6 +130,9 @@ class PcfVerdict:
     predicted_delta: float | None = None
     depth: int = 0
     value: str | None = None
+    canonical_key: str | None = None
+    """The text of the formula's canonical form, once :func:`in_canonical_form` computed it
+    (``None`` before: compute it with :func:`canonical_key`)."""
 
     @property
     def verified(self) -> bool:
@@ -194,15 +197,18 @@ def _verify(candidate: Pcf | str, settings: PcfSettings) -> PcfVerdict:
 def in_canonical_form(verdict: PcfVerdict, settings: PcfSettings | None = None) -> PcfVerdict:
     """The verdict on the canonical form of a verified PCF, so each formula is stored as its
     deflated, sign-normalised representative (re-verified here: its limit differs from the
-    original's by the rational factor the deflation removed). Unverified verdicts, and
-    canonical forms that would not verify, come back unchanged."""
+    original's by the rational factor the deflation removed). Unverified verdicts come back
+    unchanged; when the canonical form would not verify, the verdict stays as it was. A
+    verified verdict carries ``canonical_key``, the canonical form's text, so storing it
+    need not compute the canonical form again."""
     if not verdict.verified or verdict.pcf is None:
         return verdict
     representative = canonical(verdict.pcf)
+    key = representative.text
     if representative == verdict.pcf:
-        return verdict
+        return replace(verdict, canonical_key=key)
     again = verify_pcf(representative, settings)
-    return again if again.verified else verdict
+    return replace(again if again.verified else verdict, canonical_key=key)
 
 
 def _check_caps(pcf: Pcf, settings: PcfSettings) -> None:

@@ -31,7 +31,7 @@ def formula_items(result: UnitResult, unit: Unit) -> list[BatchItem]:
     for verdict in result.verdicts:
         if not verdict.verified or verdict.pcf is None or verdict.transform is None:
             continue
-        key = canonical(verdict.pcf).text
+        key = verdict.canonical_key or canonical(verdict.pcf).text
         if key in seen:
             continue
         seen.add(key)
