@@ -17,7 +17,6 @@ file claims about digits, rate or δ is read. Constants runs are printed, not st
 
 from __future__ import annotations
 
-import json
 import time
 import tomllib
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from rich.table import Table
 from discolab.environments.constants.environment import PcfEnvironment, make_pcf_environment
 from discolab.environments.constants.pcf import canonical
 from discolab.errors import ConfigError
+from discolab.submissions import read_submission_file
 from discolab.suites import resolve_suite_path, suite_kind
 from discolab.verifiers.constants import PcfVerdict
 
@@ -132,19 +132,11 @@ def load_constants_suite(value: str | Path) -> ConstantsSuite:
 
 def read_submission(path: Path) -> tuple[dict[str, list[str]], list[str]]:
     """``{task id: formulas}`` from a JSON object or JSON lines, and the rejected lines."""
-    if not path.is_file():
-        raise ConfigError(f"submission {str(path)!r} does not exist")
-    if path.stat().st_size > MAX_SUBMISSION_BYTES:
-        raise ConfigError(f"submission {str(path)!r} is over {MAX_SUBMISSION_BYTES:,} bytes")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    parsed = read_submission_file(path, MAX_SUBMISSION_BYTES)
     entries: dict[str, list[str]] = {}
-    rejected: list[str] = []
-    try:
-        whole = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        whole = None
-    if isinstance(whole, dict):
-        for task, formulas in whole.items():
+    rejected = list(parsed.rejected)
+    if parsed.whole is not None:
+        for task, formulas in parsed.whole.items():
             items = formulas if isinstance(formulas, list) else [formulas]
             for f in items:
                 if isinstance(f, str):
@@ -152,14 +144,7 @@ def read_submission(path: Path) -> tuple[dict[str, list[str]], list[str]]:
                 else:
                     rejected.append(f"{task}: {str(f)[:60]!r} is not a PCF text")
         return entries, rejected
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
-            rejected.append(f"line {n}: not JSON")
-            continue
+    for n, row in parsed.rows:
         if not (
             isinstance(row, dict)
             and isinstance(row.get("task"), str)

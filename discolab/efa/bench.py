@@ -24,7 +24,7 @@ from rich.table import Table
 from discolab.efa.suite import EfaSuite, EfaTask, load_efa_suite
 from discolab.environments.efa.answers import check_answer
 from discolab.environments.efa.format import Instance
-from discolab.errors import ConfigError
+from discolab.submissions import read_submission_file
 
 MAX_SUBMISSION_BYTES = 20_000_000
 
@@ -42,30 +42,18 @@ class TaskScore:
 
 def read_answers(path: Path) -> tuple[dict[str, str], list[str]]:
     """``{instance id: answer}`` from a JSON object or JSON lines, and the rejected lines."""
-    if not path.is_file():
-        raise ConfigError(f"submission {str(path)!r} does not exist")
-    if path.stat().st_size > MAX_SUBMISSION_BYTES:
-        raise ConfigError(f"submission {str(path)!r} is over {MAX_SUBMISSION_BYTES:,} bytes")
-    text = path.read_text(encoding="utf-8", errors="replace")
-    try:
-        whole = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        whole = None
-    if isinstance(whole, dict):
-        answers = {str(k): v for k, v in whole.items() if isinstance(v, str)}
+    parsed = read_submission_file(path, MAX_SUBMISSION_BYTES)
+    if parsed.whole is not None:
+        answers = {str(k): v for k, v in parsed.whole.items() if isinstance(v, str)}
         rejected = [
-            f"{k}: the answer must be text" for k, v in whole.items() if not isinstance(v, str)
+            f"{k}: the answer must be text"
+            for k, v in parsed.whole.items()
+            if not isinstance(v, str)
         ]
         return answers, rejected
-    answers, rejected = {}, []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
-            rejected.append(f"line {n}: not JSON")
-            continue
+    answers: dict[str, str] = {}
+    rejected = list(parsed.rejected)
+    for n, row in parsed.rows:
         if (
             isinstance(row, dict)
             and isinstance(row.get("id"), str)
