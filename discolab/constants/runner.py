@@ -22,7 +22,7 @@ from discolab.campaign import CampaignResult, StoreRunner, new_campaign_id
 from discolab.constants.config import ConstantsConfig, constants_config_from_dict
 from discolab.constants.formulas import formula_items, formulas_by_constant, summary_of
 from discolab.constants.searches import Unit, run_units, search_units
-from discolab.errors import DiscolabError
+from discolab.errors import DiscolabError, ProposerError
 from discolab.storage.store import CampaignStore
 
 logger = logging.getLogger(__name__)
@@ -131,6 +131,14 @@ class ConstantsRunner(StoreRunner):
         except DiscolabError as exc:
             self.store.set_status(cid, "failed", stop_reason=str(exc))
             raise
+        except Exception as exc:  # a bug in the search: a stored reason, one CLI line
+            logger.info("campaign %s: the search crashed", cid, exc_info=True)  # shown with -v
+            reason = (
+                f"the search crashed ({type(exc).__name__}: {exc}); finished work is kept, "
+                f"retry with: discolab resume {cid}"
+            )
+            self.store.set_status(cid, "failed", stop_reason=reason)
+            raise ProposerError(reason) from exc
         summary = summary_of(self.store, cid, config, len(units))
         if config.cluster:
             summary["clusters"] = _cluster_summary(self.store, cid)

@@ -22,7 +22,7 @@ from discolab.agents.efa.prompts import extract_module, infer_messages
 from discolab.campaign import CampaignResult, StoreRunner, make_journal, new_campaign_id
 from discolab.efa.config import EfaCampaignConfig, efa_config_from_dict
 from discolab.environments.efa.catalog import get_efa
-from discolab.errors import DiscolabError, ModelError
+from discolab.errors import DiscolabError, ModelError, ProposerError
 from discolab.types import Candidate, CandidateKind, Evaluation
 
 logger = logging.getLogger(__name__)
@@ -161,6 +161,16 @@ class InferRunner(StoreRunner):
         except DiscolabError as exc:
             self.store.set_status(cid, "failed", stop_reason=str(exc))
             raise
+        except (
+            Exception
+        ) as exc:  # a bug in the infer loop: stored as the reason, one line for the CLI
+            logger.exception("campaign %s: the infer loop crashed", cid)
+            reason = (
+                f"the infer loop crashed ({type(exc).__name__}: {exc}); finished work is kept, "
+                f"retry with: discolab resume {cid}"
+            )
+            self.store.set_status(cid, "failed", stop_reason=reason)
+            raise ProposerError(reason) from exc
         finally:
             if own:
                 box.close()

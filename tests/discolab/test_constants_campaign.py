@@ -196,3 +196,30 @@ def test_cmf_campaign_generates_further_verified_formulas(tmp_path: Path) -> Non
     for r in runner.store.candidates("m"):
         assert r.candidate.metadata["origin"].startswith("field of PCF(n + 3, -n)")
         assert r.candidate.source != "PCF(n + 3, -n)"
+
+
+def test_a_crashing_search_fails_with_a_reason_and_resumes(
+    tmp_path: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import discolab.constants.runner as runner_module
+
+    real = runner_module.run_units
+
+    def crash_after_one(config, units, skip):
+        for i, item in enumerate(real(config, units, skip)):
+            if i == 1:
+                raise RuntimeError("a bug in the search")
+            yield item
+
+    monkeypatch.setattr(runner_module, "run_units", crash_after_one)
+    db = str(tmp_path / "db.sqlite")
+    result = cli.invoke(app, ["run", str(_config(tmp_path)), "--id", "z1", "--db", db])
+    assert result.exit_code == 1, result.output
+    assert "search crashed (RuntimeError: a bug in the search)" in result.output
+    assert "Traceback" not in result.output
+    runner = ConstantsRunner(f"sqlite:///{db}")
+    record = runner.store.get_campaign("z1")
+    assert record.status == "failed" and "discolab resume z1" in record.stop_reason
+    assert len(runner.store.experiments("z1")) == 1  # the finished unit is kept
+    monkeypatch.setattr(runner_module, "run_units", real)
+    assert runner.resume("z1").status == "finished"

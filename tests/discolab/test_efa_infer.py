@@ -262,3 +262,21 @@ def test_run_with_no_model_server_exits_3(tmp_path: Path) -> None:
     _mount_subcommands()
     ran = CliRunner().invoke(app, ["run", str(config), "--db", str(tmp_path / "d.sqlite")])
     assert ran.exit_code == 3 and "discolab resume" in ran.output
+
+
+def test_a_crash_in_the_loop_fails_with_a_reason(
+    tmp_path: Path, fake_openai: FakeOpenAI, sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from discolab.errors import ProposerError
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("verifier bug")
+
+    monkeypatch.setattr(InferRunner, "_score", staticmethod(broken))
+    fake_openai.script(Reply(content=CONSTANT))
+    runner = InferRunner(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    config = efa_config_from_dict(_config(fake_openai.url, attempts=1))
+    with pytest.raises(ProposerError, match="infer loop crashed"):
+        runner.start(config, campaign_id="x1", sandbox=sandbox)
+    record = runner.store.get_campaign("x1")
+    assert record.status == "failed" and "discolab resume x1" in record.stop_reason
