@@ -55,13 +55,18 @@ PAUSE_DRIVER = textwrap.dedent(
     original = CampaignStore.record_batch
     seen = 0
 
-    def pausing(self, *args, **kwargs):
+    def pausing(self, campaign_id, items):
+        # The evolver stores evaluations that complete together in one batch; store them
+        # one at a time here so the kill lands right after the chosen program, whatever
+        # the timing of the evaluations.
         global seen
-        result = original(self, *args, **kwargs)
-        seen += 1
-        if seen == after:
-            os.write(fd, b"p")  # the program is stored; its generation is not finished
-            signal.pause()
+        result = []
+        for item in items:
+            result += original(self, campaign_id, [item])
+            seen += 1
+            if seen == after:
+                os.write(fd, b"p")  # the program is stored; its generation is not finished
+                signal.pause()
         return result
 
     CampaignStore.record_batch = pausing
