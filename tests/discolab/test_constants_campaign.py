@@ -122,8 +122,12 @@ def test_a_crash_between_formulas_and_the_unit_record_stores_nothing_twice(
         return original(cid, experiment)
 
     monkeypatch.setattr(runner.store, "record_experiment", crash_on_third)
-    with pytest.raises(_Interrupt):
+    from discolab.errors import ProposerError
+
+    with pytest.raises(ProposerError) as crashed:  # a crash is stored as the failure's reason
         runner.start(config, campaign_id="x")
+    assert isinstance(crashed.value.__cause__, _Interrupt)
+    assert runner.store.get_campaign("x").status == "failed"
     monkeypatch.setattr(runner.store, "record_experiment", original)
     runner.resume("x")
     fresh = ConstantsRunner(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
